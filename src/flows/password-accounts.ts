@@ -1,0 +1,134 @@
+import { z } from "zod";
+import type { AuthContext } from "../context.js";
+import { randomId } from "../crypto/ids.js";
+import { AuthError } from "../errors.js";
+import {
+  assertLoginAllowed,
+  clearLoginFailures,
+  limitPerIP,
+  recordLoginFailure,
+} from "../ops/rate-limit.js";
+import { normalizePassword } from "../password/policy.js";
+import { createSession, type IssuedSession, revokeUserSessions } from "../sessions/sessions.js";
+import type { RequestInfo, User } from "../types.js";
+import { parseInput } from "../validation.js";
+import { emailField, nameField, passwordField } from "./fields.js";
+import { acceptablePassword } from "./password-policy-check.js";
+
+export const registerInput = z.object({
+  email: emailField,
+  password: passwordField,
+  name: nameField,
+});
+export const loginInput = z.object({ email: emailField, password: passwordField });
+export const changePasswordInput = z.object({
+  currentPassword: passwordField,
+  newPassword: passwordField,
+});
+
+export interface SignedIn extends IssuedSession {
+  user: User;
+}
+
+const invalidCredentials = () => new AuthError("invalid_credentials", "Invalid email or password");
+
+export async function register(
+  ctx: AuthContext,
+  input: unknown,
+  info: RequestInfo = {},
+): Promise<SignedIn> {
+  const { email, password, name } = parseInput(registerInput, input);
+  await limitPerIP(ctx, "register", info.ip);
+  const normalized = await acceptablePassword(ctx, password, "password");
+  const passwordHash = await ctx.hasher.hash(normalized);
+  const user = await ctx.storage.users.create(
+    {
+      id: randomId(ctx.config.random),
+      email,
+      emailVerified: false,
+      name: name ?? null,
+      createdAt: ctx.now(),
+    },
+    { passwordHash },
+  );
+  return { user, ...(await createSession(ctx, user.id, info)) };
+}
+
+let dummyHashes = new WeakMap<AuthContext, Promise<string>>();
+
+/**
+ * A hash to verify against when the account does not exist, so that an unknown email costs the
+ * same time as a wrong password and timing does not reveal which accounts exist.
+ */
+export function dummyHash(ctx: AuthContext): Promise<string> {
+  let hash = dummyHashes.get(ctx);
+  if (!hash) {
+    hash = ctx.hasher.hash("portcullis-timing-equaliser");
+    dummyHashes.set(ctx, hash);
+  }
+  return hash;
+}
+
+/** For tests that swap hashers on one context. */
+export function forgetDummyHashes() {
+  dummyHashes = new WeakMap();
+}
+
+/** Checks an email and password; returns the user, or throws `invalid_credentials`. */
+export async function verifyPasswordLogin(
+  ctx: AuthContext,
+  email: string,
+  password: string,
+): Promise<User> {
+  await assertLoginAllowed(ctx, email);
+  const candidate = normalizePassword(password);
+  const user = await ctx.storage.users.findByEmail(email);
+  const stored = user ? await ctx.storage.passwords.get(user.id) : null;
+  const matches = await ctx.hasher.verify(stored ?? (await dummyHash(ctx)), candidate);
+  if (!user || stored === null || !matches) {
+    await recordLoginFailure(ctx, email);
+    throw invalidCredentials();
+  }
+  await clearLoginFailures(ctx, email);
+  if (ctx.hasher.needsRehash(stored)) {
+    // Compare-and-swap: if a concurrent change replaced the hash, theirs stands.
+    await ctx.storage.passwords.replace(user.id, stored, await ctx.hasher.hash(candidate));
+  }
+  return user;
+}
+
+export async function login(
+  ctx: AuthContext,
+  input: unknown,
+  info: RequestInfo = {},
+): Promise<SignedIn> {
+  const { email, password } = parseInput(loginInput, input);
+  await limitPerIP(ctx, "login", info.ip);
+  const user = await verifyPasswordLogin(ctx, email, password);
+  return { user, ...(await createSession(ctx, user.id, info)) };
+}
+
+/**
+ * Changes the password of a signed-in user and revokes their other sessions: whoever else held
+ * one may be the reason the password is changing.
+ */
+export async function changePassword(
+  ctx: AuthContext,
+  auth: { userId: string; sessionId: string },
+  input: unknown,
+  info: RequestInfo = {},
+): Promise<void> {
+  const { currentPassword, newPassword } = parseInput(changePasswordInput, input);
+  await limitPerIP(ctx, "password-change", info.ip);
+  const user = await ctx.storage.users.findById(auth.userId);
+  if (!user) throw new AuthError("unauthenticated", "Not signed in");
+  await verifyPasswordLogin(ctx, user.email, currentPassword);
+  const stored = await ctx.storage.passwords.get(user.id);
+  const normalized = await acceptablePassword(ctx, newPassword, "newPassword");
+  const next = await ctx.hasher.hash(normalized);
+  const replaced = stored !== null && (await ctx.storage.passwords.replace(user.id, stored, next));
+  if (!replaced)
+    throw new AuthError("invalid_credentials", "The password changed meanwhile; try again");
+  await revokeUserSessions(ctx, user.id, auth.sessionId);
+  await ctx.storage.verifications.deleteByUser(user.id, "password-reset");
+}

@@ -1,0 +1,78 @@
+import type { AuthContext } from "../context.js";
+import { AuthError } from "../errors.js";
+import { authenticateCredential } from "../sessions/authenticate.js";
+import { readBody } from "./body.js";
+import { clientIP } from "./client-ip.js";
+import { applyCors, preflightResponse } from "./cors.js";
+import { readCredential } from "./credentials.js";
+import { passesCsrfCheck } from "./csrf.js";
+import { applySecurityHeaders, errorResponse } from "./respond.js";
+import type { Route } from "./route.js";
+import { createRouter } from "./router.js";
+
+/** What an adapter knows about a request that the `Request` itself does not carry. */
+export interface HandlerOptions {
+  /** The socket's remote address; with `trustedProxies`, the start of client-IP resolution. */
+  clientIP?: string | null;
+}
+
+export type AuthHandler = (request: Request, options?: HandlerOptions) => Promise<Response>;
+
+/** The one Web-standard handler: every route below basePath, every failure in the error shape. */
+export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthHandler {
+  const match = createRouter(routes);
+  const { basePath } = ctx.config;
+
+  async function dispatch(request: Request, options: HandlerOptions): Promise<Response> {
+    const url = new URL(request.url);
+    const below =
+      url.pathname === basePath
+        ? "/"
+        : url.pathname.startsWith(`${basePath}/`)
+          ? url.pathname.slice(basePath.length)
+          : null;
+    if (below === null) throw new AuthError("not_found", "Not found");
+    if (request.method === "OPTIONS") return preflightResponse(request, ctx.config);
+    const found = match(request.method, below);
+    if (found.kind === "none") throw new AuthError("not_found", "Not found");
+    if (found.kind === "wrong-method") {
+      throw new AuthError("method_not_allowed", `Use ${found.allow.join(" or ")}`, {
+        allow: found.allow,
+      });
+    }
+    const { route, params } = found;
+    const credential = readCredential(ctx.config, request.headers);
+    if (credential?.kind !== "bearer" && !passesCsrfCheck(request, ctx.config)) {
+      throw new AuthError("csrf_rejected", "Request origin is not trusted");
+    }
+    const auth = route.auth ? await authenticateCredential(ctx, credential) : null;
+    if (route.auth && !auth) throw new AuthError("unauthenticated", "Not signed in");
+    const body = route.body
+      ? await readBody(request, ctx.config.maxBodyBytes, route.body)
+      : undefined;
+    const info = {
+      ip: clientIP(request, options.clientIP, ctx.config),
+      userAgent: request.headers.get("user-agent"),
+    };
+    return route.handle({ ctx, request, url, params, body, credential, auth, info });
+  }
+
+  return async function handler(request, options = {}) {
+    let response: Response;
+    try {
+      response = await dispatch(request, options);
+    } catch (error) {
+      response = errorResponse(error);
+    }
+    // Some Responses (Response.redirect, fetched ones) have immutable headers: copy when needed.
+    try {
+      applySecurityHeaders(response.headers);
+    } catch {
+      response = new Response(response.body, response);
+      applySecurityHeaders(response.headers);
+    }
+    applyCors(request, response.headers, ctx.config);
+    if (request.method === "HEAD") return new Response(null, response);
+    return response;
+  };
+}

@@ -1,0 +1,35 @@
+import { AuthError, isAuthError } from "../errors.js";
+
+export function json(status: number, body: unknown, headers?: HeadersInit): Response {
+  const response = new Response(JSON.stringify(body), { status, headers });
+  response.headers.set("Content-Type", "application/json; charset=utf-8");
+  return response;
+}
+
+export function noContent(status = 204, headers?: HeadersInit): Response {
+  return new Response(null, { status, headers });
+}
+
+/**
+ * The error shape every failure answers with. Anything that is not an `AuthError` becomes
+ * `internal` with a fixed message: stacks and driver messages stay in the server's log.
+ */
+export function errorResponse(error: unknown): Response {
+  const known = isAuthError(error) ? error : null;
+  if (!known) console.error("[portcullis] internal error:", error);
+  const failure = known ?? new AuthError("internal", "Internal error");
+  const body: Record<string, unknown> = { code: failure.code, message: failure.message };
+  if (failure.details.issues) body.issues = failure.details.issues;
+  const headers = new Headers();
+  if (failure.details.retryAfter !== undefined)
+    headers.set("Retry-After", String(failure.details.retryAfter));
+  if (failure.details.allow) headers.set("Allow", failure.details.allow.join(", "));
+  return json(failure.status, { error: body }, headers);
+}
+
+/** Headers every auth response carries: nothing here may be cached, sniffed or leaked by Referer. */
+export function applySecurityHeaders(headers: Headers) {
+  headers.set("Cache-Control", "no-store");
+  headers.set("X-Content-Type-Options", "nosniff");
+  headers.set("Referrer-Policy", "no-referrer");
+}

@@ -1,0 +1,82 @@
+import type { AuthContext } from "../../context.js";
+import { changePassword, login, register, type SignedIn } from "../../flows/password-accounts.js";
+import { endSessionByToken } from "../../sessions/sessions.js";
+import type { Credential } from "../credentials.js";
+import { json, noContent } from "../respond.js";
+import { caller, type Route } from "../route.js";
+import { clearedSessionCookie, sessionCookie } from "../session-cookie.js";
+
+/** Answers a fresh sign-in: the user in the body, the new session in the cookie. */
+export function signedInResponse(ctx: AuthContext, status: number, signedIn: SignedIn): Response {
+  const cookie = sessionCookie(
+    ctx.config,
+    signedIn.token,
+    signedIn.session.absoluteExpiresAt,
+    ctx.now(),
+  );
+  return json(status, { user: signedIn.user }, { "Set-Cookie": cookie });
+}
+
+/**
+ * A sign-in replaces whatever session the browser presented, so a session planted in the
+ * victim's browser before sign-in (fixation) dies instead of becoming authenticated.
+ */
+export async function endPresentedSession(ctx: AuthContext, credential: Credential | null) {
+  if (credential?.kind === "cookie") await endSessionByToken(ctx, credential.token);
+}
+
+export const accountRoutes: Route[] = [
+  {
+    method: "POST",
+    path: "/register",
+    body: ["json"],
+    async handle({ ctx, body, info, credential }) {
+      const signedIn = await register(ctx, body, info);
+      await endPresentedSession(ctx, credential);
+      return signedInResponse(ctx, 201, signedIn);
+    },
+  },
+  {
+    method: "POST",
+    path: "/login",
+    body: ["json"],
+    async handle({ ctx, body, info, credential }) {
+      const signedIn = await login(ctx, body, info);
+      await endPresentedSession(ctx, credential);
+      return signedInResponse(ctx, 200, signedIn);
+    },
+  },
+  {
+    method: "POST",
+    path: "/logout",
+    async handle({ ctx, credential }) {
+      if (credential) await endSessionByToken(ctx, credential.token);
+      return noContent(204, { "Set-Cookie": clearedSessionCookie(ctx.config) });
+    },
+  },
+  {
+    method: "GET",
+    path: "/session",
+    auth: true,
+    async handle(request) {
+      const { user, session } = caller(request);
+      return json(200, { user, session });
+    },
+  },
+  {
+    method: "POST",
+    path: "/password/change",
+    auth: true,
+    body: ["json"],
+    async handle(request) {
+      const { user, session } = caller(request);
+      await changePassword(
+        request.ctx,
+        { userId: user.id, sessionId: session.id },
+        request.body,
+        request.info,
+      );
+      return noContent();
+    },
+  },
+];

@@ -1,0 +1,32 @@
+import type { AuthContext } from "../../context.js";
+import { AuthError } from "../../errors.js";
+import { json } from "../respond.js";
+import type { Route } from "../route.js";
+
+/** Pings each distinct port once; any failure means the storage is not ready. */
+export async function checkStorage(ctx: AuthContext): Promise<void> {
+  const ports = new Set(Object.values(ctx.storage) as { ping?: () => Promise<void> }[]);
+  await Promise.all([...ports].map((port) => port.ping?.()));
+}
+
+export const healthRoutes: Route[] = [
+  {
+    method: "GET",
+    path: "/health",
+    async handle() {
+      return json(200, { status: "ok" });
+    },
+  },
+  {
+    method: "GET",
+    path: "/ready",
+    async handle({ ctx }) {
+      try {
+        await checkStorage(ctx);
+      } catch (cause) {
+        throw new AuthError("unavailable", "Storage is not reachable", {}, { cause });
+      }
+      return json(200, { status: "ok" });
+    },
+  },
+];

@@ -1,0 +1,32 @@
+import type { ResolvedConfig } from "../config.js";
+import { serializeCookie } from "./cookies.js";
+
+function attributes(config: ResolvedConfig, maxAge: number) {
+  return {
+    maxAge,
+    path: "/",
+    httpOnly: true,
+    secure: config.secure,
+    sameSite: "Lax" as const,
+    // A __Host- cookie must not name a Domain; the name only carries the prefix when none is set.
+    ...(config.session.cookieDomain ? { domain: config.session.cookieDomain } : {}),
+  };
+}
+
+/**
+ * The session cookie lives as long as the session could at most; the server decides earlier
+ * expiry, so sliding the session never needs a new cookie.
+ */
+export function sessionCookie(
+  config: ResolvedConfig,
+  token: string,
+  absoluteExpiresAt: Date,
+  now: Date,
+) {
+  const maxAge = (absoluteExpiresAt.getTime() - now.getTime()) / 1000;
+  return serializeCookie(config.cookieName, token, attributes(config, maxAge));
+}
+
+export function clearedSessionCookie(config: ResolvedConfig) {
+  return serializeCookie(config.cookieName, "", attributes(config, 0));
+}

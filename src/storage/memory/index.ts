@@ -1,0 +1,35 @@
+import type { Storage } from "../ports.js";
+import { memoryPasswords } from "./passwords.js";
+import { memoryRateLimits } from "./rate-limits.js";
+import { memorySessions } from "./sessions.js";
+import { memoryUsers } from "./users.js";
+import { memoryVerifications } from "./verifications.js";
+
+/**
+ * Every port in this process's memory: for tests and trying things out. It is a real store
+ * (uniqueness, expiry, atomic consume), but it forgets everything when the process ends and is
+ * not shared between processes.
+ */
+export function memoryStorage(): Storage {
+  const passwordHashes = new Map<string, string>();
+  const sessions = memorySessions();
+  const verifications = memoryVerifications();
+  const users = memoryUsers(
+    (userId, credentials) => {
+      if (credentials.passwordHash !== undefined)
+        passwordHashes.set(userId, credentials.passwordHash);
+    },
+    (userId) => {
+      passwordHashes.delete(userId);
+      sessions.deleteAllOf(userId);
+      verifications.deleteAllOf(userId);
+    },
+  );
+  return {
+    users,
+    passwords: memoryPasswords(passwordHashes),
+    sessions,
+    verifications,
+    rateLimits: memoryRateLimits(),
+  };
+}

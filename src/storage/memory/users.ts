@@ -1,0 +1,57 @@
+import { AuthError } from "../../errors.js";
+import type { User } from "../../types.js";
+import type { NewUser, UserStore } from "../ports.js";
+
+export function memoryUsers(
+  onCreate: (userId: string, credentials: { passwordHash?: string }) => void,
+  onDelete: (userId: string) => void,
+): UserStore {
+  const byId = new Map<string, User>();
+  const idByEmail = new Map<string, string>();
+
+  function claimEmail(email: string, userId: string): void {
+    const holder = idByEmail.get(email.toLowerCase());
+    if (holder !== undefined && holder !== userId) {
+      throw new AuthError("email_taken", "An account with this email already exists");
+    }
+    idByEmail.set(email.toLowerCase(), userId);
+  }
+
+  return {
+    async create(input: NewUser, credentials = {}) {
+      const user: User = { ...input, updatedAt: input.createdAt };
+      // Runs without an await between check and write, so it is atomic within the process.
+      claimEmail(user.email, user.id);
+      byId.set(user.id, user);
+      onCreate(user.id, credentials);
+      return structuredClone(user);
+    },
+    async findById(id) {
+      const user = byId.get(id);
+      return user ? structuredClone(user) : null;
+    },
+    async findByEmail(email) {
+      const id = idByEmail.get(email.toLowerCase());
+      const user = id === undefined ? undefined : byId.get(id);
+      return user ? structuredClone(user) : null;
+    },
+    async update(id, patch) {
+      const user = byId.get(id);
+      if (!user) return null;
+      if (patch.email !== undefined && patch.email.toLowerCase() !== user.email.toLowerCase()) {
+        claimEmail(patch.email, id);
+        idByEmail.delete(user.email.toLowerCase());
+      }
+      const updated: User = { ...user, ...patch };
+      byId.set(id, updated);
+      return structuredClone(updated);
+    },
+    async delete(id) {
+      const user = byId.get(id);
+      if (!user) return;
+      byId.delete(id);
+      idByEmail.delete(user.email.toLowerCase());
+      onDelete(id);
+    },
+  };
+}

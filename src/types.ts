@@ -1,0 +1,35 @@
+/** A user as the library hands it out: no credential material. */
+export interface User {
+  id: string;
+  /** Lower-cased and trimmed; unique case-insensitively. */
+  email: string;
+  emailVerified: boolean;
+  name: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A session as the library hands it out: everything but the secret's hash. */
+export interface Session {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  /** Sliding expiry: moves forward with use, never past `absoluteExpiresAt`. */
+  expiresAt: Date;
+  /** Hard end of the session, however active it is. */
+  absoluteExpiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** What a successful `authenticate` returns. */
+export interface AuthResult {
+  user: User;
+  session: Session;
+}
+
+/** What the library knows about the request that a flow was called from. */
+export interface RequestInfo {
+  ip?: string | null;
+  userAgent?: string | null;
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { isTrustedProxy } from "../../src/http/client-ip.js";
+import { readCookie, serializeCookie } from "../../src/http/cookies.js";
+
+describe("cookies", () => {
+  it("reads one cookie among many, first wins, quotes stripped", () => {
+    expect(readCookie("a=1; b=2; a=3", "a")).toBe("1");
+    expect(readCookie('a="x"', "a")).toBe("x");
+    expect(readCookie("ab=1", "a")).toBeNull();
+    expect(readCookie(null, "a")).toBeNull();
+    expect(readCookie("junk; a=1", "a")).toBe("1");
+  });
+
+  it("serialises attributes and refuses values that would inject attributes", () => {
+    expect(
+      serializeCookie("n", "v", { maxAge: 10.7, httpOnly: true, secure: true, sameSite: "Lax" }),
+    ).toBe("n=v; Max-Age=10; Path=/; HttpOnly; Secure; SameSite=Lax");
+    expect(() => serializeCookie("n", "v; Domain=evil.com")).toThrow();
+  });
+});
+
+describe("trusted proxies", () => {
+  it("matches exact addresses, IPv4 CIDR ranges and IPv4-mapped IPv6", () => {
+    expect(isTrustedProxy("10.1.2.3", ["10.0.0.0/8"])).toBe(true);
+    expect(isTrustedProxy("11.1.2.3", ["10.0.0.0/8"])).toBe(false);
+    expect(isTrustedProxy("::ffff:10.1.2.3", ["10.0.0.0/8"])).toBe(true);
+    expect(isTrustedProxy("::1", ["::1"])).toBe(true);
+    expect(isTrustedProxy("192.168.1.1", ["192.168.1.0/31"])).toBe(true);
+    expect(isTrustedProxy("192.168.1.2", ["192.168.1.0/31"])).toBe(false);
+  });
+});
