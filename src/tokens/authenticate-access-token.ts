@@ -1,0 +1,32 @@
+import type { AuthContext } from "../context.js";
+import { isAuthError } from "../errors.js";
+import { toPublicSession } from "../sessions/sessions.js";
+import type { AuthResult } from "../types.js";
+import { verifyOwnAccessToken } from "./access-token.js";
+
+/**
+ * The user and session behind an access JWT, or null. The signature and claims are checked
+ * locally; then the session named by `sid` is loaded, which is the revocation check: a token of
+ * a session that was ended (logout, revocation, password change or reset) fails here at once,
+ * not when it expires. Storage failures propagate (the caller fails closed).
+ */
+export async function authenticateAccessToken(
+  ctx: AuthContext,
+  token: string,
+): Promise<AuthResult | null> {
+  let claims: Awaited<ReturnType<typeof verifyOwnAccessToken>>;
+  try {
+    claims = await verifyOwnAccessToken(ctx, token);
+  } catch (error) {
+    if (isAuthError(error) && (error.code === "token_invalid" || error.code === "token_expired")) {
+      return null;
+    }
+    throw error;
+  }
+  const record = await ctx.storage.sessions.get(claims.sid);
+  const now = ctx.now();
+  if (!record || record.userId !== claims.sub) return null;
+  if (record.expiresAt <= now || record.absoluteExpiresAt <= now) return null;
+  const user = await ctx.storage.users.findById(record.userId);
+  return user ? { user, session: toPublicSession(record) } : null;
+}

@@ -1,0 +1,108 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from "jose";
+import type { AccessTokenAlgorithm, AccessTokenClaims, RevocationCheck } from "./claims.js";
+import { localKeyResolver, type VerificationKey } from "./key-resolver.js";
+import { verifyJwt } from "./verify-jwt.js";
+
+export interface VerifyAccessTokenOptions {
+  /** The issuer's key set: its URL (e.g. `https://auth.example.com/auth/jwks`) or the set itself. */
+  jwks?: string | URL | JSONWebKeySet;
+  /** Keys held locally instead: public keys, or HS256 secrets. */
+  keys?: readonly VerificationKey[];
+  /** The issuer's baseURL, exactly as the issuer is configured. */
+  issuer: string;
+  /** This service's audience; the issuer's baseURL unless it sets `tokens.audience`. */
+  audience: string | string[];
+  /**
+   * Allowed algorithms. Default: EdDSA, ES256 and RS256 with `jwks`; the keys' own with `keys`.
+   * HS256 works only with `keys`: a key set is public, so it can never hold an HMAC secret.
+   */
+  algorithms?: readonly AccessTokenAlgorithm[];
+  /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. Default 5. */
+  clockTolerance?: number;
+  /** Called for every token that passes the other checks; true rejects it as revoked. */
+  checkRevocation?: RevocationCheck;
+  /** Milliseconds since the epoch; for tests. */
+  clock?: { now(): number };
+}
+
+const ASYMMETRIC: readonly AccessTokenAlgorithm[] = ["EdDSA", "ES256", "RS256"];
+
+/** Remote key sets by URL: jose caches each set's keys, so every verifier of one URL shares them. */
+const remoteSets = new Map<string, JWTVerifyGetKey>();
+
+function remoteSet(url: string | URL): JWTVerifyGetKey {
+  const href = new URL(url).href;
+  let set = remoteSets.get(href);
+  if (!set) {
+    set = createRemoteJWKSet(new URL(href));
+    remoteSets.set(href, set);
+  }
+  return set;
+}
+
+/**
+ * Checks the options once and returns a function that verifies access tokens against them. The
+ * options are validated here, so a mistake shows at startup, not at the first request.
+ */
+export function createAccessTokenVerifier(
+  options: VerifyAccessTokenOptions,
+): (token: string) => Promise<AccessTokenClaims> {
+  const { jwks, keys } = options;
+  if ((jwks === undefined) === (keys === undefined)) {
+    throw new TypeError("verifyAccessToken needs exactly one of jwks or keys");
+  }
+  if (typeof options.issuer !== "string" || options.issuer === "") {
+    throw new TypeError("verifyAccessToken needs the issuer");
+  }
+  const audiences = [options.audience].flat();
+  if (audiences.length === 0 || audiences.some((aud) => typeof aud !== "string" || aud === "")) {
+    throw new TypeError("verifyAccessToken needs the audience");
+  }
+  const algorithms =
+    options.algorithms ?? (keys ? [...new Set(keys.map((k) => k.alg))] : ASYMMETRIC);
+  if (algorithms.length === 0) throw new TypeError("algorithms must not be empty");
+  if (jwks !== undefined && algorithms.includes("HS256")) {
+    throw new TypeError("HS256 needs keys with the shared secret, not jwks");
+  }
+  const clockTolerance = options.clockTolerance ?? 5;
+  if (!Number.isFinite(clockTolerance) || clockTolerance < 0) {
+    throw new TypeError("clockTolerance must be a number of seconds, 0 or more");
+  }
+  const getKey: JWTVerifyGetKey = keys
+    ? localKeyResolver(keys)
+    : typeof jwks === "string" || jwks instanceof URL
+      ? remoteSet(jwks)
+      : createLocalJWKSet(jwks as JSONWebKeySet);
+  const rules = {
+    issuer: options.issuer,
+    audience: options.audience,
+    algorithms,
+    clockTolerance,
+    now: options.clock ? () => (options.clock as { now(): number }).now() : () => Date.now(),
+    checkRevocation: options.checkRevocation,
+  };
+  return function verifyAccessToken(token) {
+    return verifyJwt(token, getKey, rules);
+  };
+}
+
+/**
+ * Verifies an access token issued by Portcullis: signature (by `kid`, within the allowed
+ * algorithms), `typ: at+jwt`, `iss`, `aud`, `exp`/`nbf`/`iat` with the clock tolerance, and the
+ * claims every token carries; then `checkRevocation` when given. Returns the claims, or throws
+ * `AuthError` with code `token_invalid`, `token_expired` or (key set unreachable) `unavailable`.
+ *
+ * A remote key set is fetched once and cached per URL; for many calls, `createAccessTokenVerifier`
+ * also skips re-checking the options.
+ */
+export function verifyAccessToken(
+  token: string,
+  options: VerifyAccessTokenOptions,
+): Promise<AccessTokenClaims> {
+  return createAccessTokenVerifier(options)(token);
+}
