@@ -1,0 +1,93 @@
+import { z } from "zod";
+import type { AuthContext } from "../context.js";
+import { clearLoginFailures, limitPerAccount, limitPerIP } from "../ops/rate-limit.js";
+import { revokeUserSessions } from "../sessions/sessions.js";
+import type { RequestInfo } from "../types.js";
+import { parseInput } from "../validation.js";
+import { emailField, passwordField } from "./fields.js";
+import {
+  balanceMissingAccount,
+  consumeToken,
+  invalidToken,
+  issueToken,
+  requireFeature,
+} from "./one-time-token.js";
+import { acceptablePassword } from "./password-policy-check.js";
+import { redirectTarget } from "./redirect-target.js";
+
+/** `changePassword` voids outstanding tokens of this purpose: keep the two in step. */
+export const PASSWORD_RESET_PURPOSE = "password-reset";
+
+export const forgotPasswordInput = z.object({ email: emailField });
+export const resetPasswordInput = z.object({
+  token: z.string({ error: "token is required" }).max(256),
+  password: passwordField,
+});
+
+/** The app's reset page with the token, e.g. `https://app.example.com/reset-password?token=…`. */
+function resetPageURL(ctx: AuthContext, token: string): string {
+  const page = ctx.config.passwordReset.url ?? "/reset-password";
+  const url = new URL(redirectTarget(ctx.config, page));
+  url.searchParams.set("token", token);
+  return url.href;
+}
+
+/**
+ * Mails a reset link when the address has an account. Answers the same, after the same storage
+ * work, when it has none; the mail itself goes out in the background.
+ */
+export async function forgotPassword(
+  ctx: AuthContext,
+  input: unknown,
+  info: RequestInfo = {},
+): Promise<void> {
+  requireFeature(ctx.mail.features.passwordReset);
+  const { email } = parseInput(forgotPasswordInput, input);
+  await limitPerIP(ctx, "password-forgot", info.ip);
+  await limitPerAccount(ctx, "password-forgot", email, ctx.config.mailRateLimit);
+  const user = await ctx.storage.users.findByEmail(email);
+  if (!user) {
+    await balanceMissingAccount(ctx, PASSWORD_RESET_PURPOSE, "password-reset", email);
+    return;
+  }
+  const { ttl } = ctx.config.passwordReset;
+  const token = await issueToken(ctx, {
+    purpose: PASSWORD_RESET_PURPOSE,
+    userId: user.id,
+    identifier: user.email,
+    ttlSeconds: ttl,
+  });
+  await ctx.mail.send("password-reset", user.email, {
+    url: resetPageURL(ctx, token),
+    expiresInMinutes: Math.ceil(ttl / 60),
+  });
+}
+
+/**
+ * Sets a new password with a reset token, then ends every session of the user (and, through
+ * `revokeUserSessions`, every refresh token): whoever else was signed in may be the reason for
+ * the reset. The new password is checked before the token is used, so a rejected password does
+ * not burn the link.
+ */
+export async function resetPassword(
+  ctx: AuthContext,
+  input: unknown,
+  info: RequestInfo = {},
+): Promise<void> {
+  requireFeature(ctx.mail.features.passwordReset);
+  const { token, password } = parseInput(resetPasswordInput, input);
+  await limitPerIP(ctx, "password-reset", info.ip);
+  const normalized = await acceptablePassword(ctx, password, "password");
+  const hash = await ctx.hasher.hash(normalized);
+  const record = await consumeToken(ctx, token, PASSWORD_RESET_PURPOSE);
+  const user = record.userId ? await ctx.storage.users.findById(record.userId) : null;
+  if (!user || user.email !== record.identifier) throw invalidToken();
+  await ctx.storage.passwords.set(user.id, hash);
+  await revokeUserSessions(ctx, user.id);
+  await ctx.storage.verifications.deleteByUser(user.id, PASSWORD_RESET_PURPOSE);
+  await clearLoginFailures(ctx, user.email);
+  // Following the link proved the address.
+  if (!user.emailVerified) {
+    await ctx.storage.users.update(user.id, { emailVerified: true, updatedAt: ctx.now() });
+  }
+}

@@ -1,0 +1,56 @@
+import type { AuthContext } from "../context.js";
+import { randomId } from "../crypto/ids.js";
+import { isAuthError } from "../errors.js";
+import { createSession } from "../sessions/sessions.js";
+import type { RequestInfo, User } from "../types.js";
+import { invalidToken } from "./one-time-token.js";
+import type { SignedIn } from "./password-accounts.js";
+
+/**
+ * Signs in whoever proved they read mail sent to `email` (a magic link or a login code). The
+ * proof also verifies the address. Without a `userId` the mail went to an address with no
+ * account then: it gets one now, unless sign-up is off.
+ */
+export async function signInRecipient(
+  ctx: AuthContext,
+  proof: { userId: string | null; email: string },
+  info: RequestInfo = {},
+): Promise<SignedIn> {
+  const user = await recipientAccount(ctx, proof);
+  const verified = user.emailVerified
+    ? user
+    : ((await ctx.storage.users.update(user.id, { emailVerified: true, updatedAt: ctx.now() })) ??
+      user);
+  return { user: verified, ...(await createSession(ctx, verified.id, info)) };
+}
+
+async function recipientAccount(
+  ctx: AuthContext,
+  proof: { userId: string | null; email: string },
+): Promise<User> {
+  if (proof.userId !== null) {
+    const user = await ctx.storage.users.findById(proof.userId);
+    // The account moved to another address since: mail to the old one proves nothing now.
+    if (!user || user.email !== proof.email) throw invalidToken();
+    return user;
+  }
+  const existing = await ctx.storage.users.findByEmail(proof.email);
+  if (existing) return existing;
+  if (!ctx.config.magicLink.signUp) throw invalidToken();
+  try {
+    return await ctx.storage.users.create({
+      id: randomId(ctx.config.random),
+      email: proof.email,
+      emailVerified: true,
+      name: null,
+      createdAt: ctx.now(),
+    });
+  } catch (error) {
+    // Created concurrently (two links, or a registration): the address is proven, use it.
+    if (isAuthError(error) && error.code === "email_taken") {
+      const raced = await ctx.storage.users.findByEmail(proof.email);
+      if (raced) return raced;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,88 @@
+import { z } from "zod";
+import type { Mailer } from "./message.js";
+import type { MailTemplates } from "./templates.js";
+
+/*
+ * The options of the email features, spread into the config schema. `enabled` left unset means
+ * "on when mail can be delivered": always outside production (the console mailer prints), and in
+ * production only with a `mailer`. Setting an email feature on in production without a mailer is
+ * a ConfigError (see `resolveMailSettings`).
+ */
+
+const DAY = 24 * 60 * 60;
+const seconds = z.number().int().positive();
+
+const mailerSchema = z.custom<Mailer>(
+  (value) => typeof (value as { send?: unknown } | null)?.send === "function",
+  { error: "mailer must have a send(message) method" },
+);
+
+const templatesSchema = z.custom<MailTemplates>(
+  (value) =>
+    typeof value === "object" &&
+    value !== null &&
+    Object.values(value).every((template) => typeof template === "function"),
+  { error: "emailTemplates must map message types to functions" },
+);
+
+/** A page to send the browser to: a path on baseURL or an absolute URL of a trusted origin. */
+const pageSchema = z.string().min(1).max(2048);
+
+export const mailOptionShape = {
+  mailer: mailerSchema.optional(),
+  /** Shown in every message; defaults to baseURL's host. */
+  appName: z.string().trim().min(1).max(100).optional(),
+  emailTemplates: templatesSchema.default({}),
+  emailVerification: z
+    .object({
+      sendOnRegister: z.boolean().default(false),
+      /** Sign-in of an unverified account answers `email_not_verified`. */
+      required: z.boolean().default(false),
+      /** Where `GET /auth/email/verify` sends the browser; baseURL by default. */
+      redirectTo: pageSchema.optional(),
+      ttl: seconds.default(DAY),
+    })
+    .prefault({}),
+  magicLink: z
+    .object({
+      enabled: z.boolean().optional(),
+      /** Creates the account on first use of an unknown address. */
+      signUp: z.boolean().default(true),
+      ttl: seconds.max(DAY).default(15 * 60),
+      codeTtl: seconds.max(3600).default(10 * 60),
+      /** Guesses allowed per code; more would weaken the 6-digit code. */
+      codeAttempts: z.number().int().min(1).max(10).default(5),
+    })
+    .prefault({}),
+  passwordReset: z
+    .object({
+      enabled: z.boolean().optional(),
+      ttl: seconds.max(DAY).default(3600),
+      /** The app's reset page; the link is this URL with `?token=`. Default: baseURL/reset-password. */
+      url: pageSchema.optional(),
+    })
+    .prefault({}),
+  emailChange: z
+    .object({
+      enabled: z.boolean().optional(),
+      /** A session younger than this may change the address without the current password. */
+      freshAge: seconds.default(10 * 60),
+      ttl: seconds.default(DAY),
+      /** Where the confirmation link sends the browser; baseURL by default. */
+      redirectTo: pageSchema.optional(),
+    })
+    .prefault({}),
+  /** Mail sent per address (each kind counted apart), alike for existing and unknown addresses. */
+  mailRateLimit: z
+    .object({ max: z.number().int().positive().default(5), window: seconds.default(3600) })
+    .prefault({}),
+  outbox: z
+    .object({
+      maxAttempts: z.number().int().min(1).max(100).default(8),
+      backoffSeconds: seconds.default(30),
+      maxBackoffSeconds: seconds.default(3600),
+      leaseSeconds: seconds.default(60),
+      batchSize: z.number().int().min(1).max(1000).default(50),
+    })
+    .prefault({}),
+};
