@@ -1,0 +1,169 @@
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import {
+  generateAuthenticationOptions,
+  type PublicKeyCredentialRequestOptionsJSON,
+  verifyAuthenticationResponse,
+} from "@simplewebauthn/server";
+import { z } from "zod";
+import type { AuthContext } from "../context.js";
+import { base64urlDecode, base64urlEncode } from "../crypto/base64url.js";
+import { constantTimeEqual } from "../crypto/constant-time.js";
+import { AuthError } from "../errors.js";
+import { assertEmailVerified } from "../flows/email-verification.js";
+import { emailField } from "../flows/fields.js";
+import type { SignedIn } from "../flows/password-accounts.js";
+import { limitPerIP } from "../ops/rate-limit.js";
+import { createSession } from "../sessions/sessions.js";
+import type { RequestInfo } from "../types.js";
+import { parseInput } from "../validation.js";
+import { CHALLENGE_SECONDS, consumeChallenge, issueChallenge } from "./challenges.js";
+import { relyingParty } from "./relying-party.js";
+import {
+  type AuthenticationResponse,
+  assertSameCredentialId,
+  authenticationResponseSchema,
+} from "./schemas.js";
+
+const loginOptionsInput = z.object({ email: emailField.optional() }).nullish();
+
+const encoder = new TextEncoder();
+
+/**
+ * A credential ID that exists nowhere but is the same every time for one email, offered when the
+ * email has no account or no passkey: the answer then looks like a real account's, so the
+ * options endpoint does not tell which emails are registered.
+ */
+function decoyCredentialId(ctx: AuthContext, email: string): string {
+  const mac = hmac(sha256, encoder.encode(ctx.config.secret), encoder.encode(`passkey:${email}`));
+  return base64urlEncode(mac);
+}
+
+/**
+ * Options for `navigator.credentials.get()` (or `startAuthentication({ optionsJSON })`). Without
+ * an email the browser offers every discoverable passkey it has for this site; with one, only
+ * that account's passkeys are allowed.
+ */
+export async function passkeyLoginOptions(
+  ctx: AuthContext,
+  input: unknown = {},
+  info: RequestInfo = {},
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const email = parseInput(loginOptionsInput, input)?.email;
+  await limitPerIP(ctx, "passkey-login", info.ip);
+  const party = relyingParty(ctx.config);
+  let allowCredentials: { id: string; transports?: string[] }[] | undefined;
+  let userId: string | null = null;
+  if (email !== undefined) {
+    const user = await ctx.storage.users.findByEmail(email);
+    const passkeys = user ? await ctx.storage.passkeys.listByUser(user.id) : [];
+    userId = passkeys.length > 0 && user ? user.id : null;
+    allowCredentials =
+      passkeys.length > 0
+        ? passkeys.map((p) => ({ id: p.id, transports: p.transports }))
+        : [{ id: decoyCredentialId(ctx, email), transports: ["internal", "hybrid"] }];
+  }
+  const challenge = await issueChallenge(ctx, "passkey-login", {
+    userId,
+    identifier: email ?? "",
+    data: { hinted: email !== undefined },
+  });
+  return generateAuthenticationOptions({
+    rpID: party.id,
+    allowCredentials,
+    challenge: challenge.bytes,
+    timeout: CHALLENGE_SECONDS * 1000,
+    userVerification: party.userVerification,
+  });
+}
+
+const signInFailed = () => new AuthError("invalid_credentials", "Passkey sign-in failed");
+
+function wasHinted(data: string | null): boolean {
+  try {
+    return data !== null && (JSON.parse(data) as { hinted?: unknown }).hinted === true;
+  } catch {
+    return true; // unreadable binding: treat it as the stricter kind
+  }
+}
+
+/**
+ * Checks an answer to a login challenge and, when it holds, opens a session exactly as a
+ * password login does. The challenge is spent first, whatever the outcome.
+ */
+export async function verifyPasskeyLogin(
+  ctx: AuthContext,
+  input: unknown,
+  info: RequestInfo = {},
+): Promise<SignedIn> {
+  const response = parseInput(authenticationResponseSchema, input) as AuthenticationResponse;
+  assertSameCredentialId(response);
+  await limitPerIP(ctx, "passkey-login", info.ip);
+  const { challenge, record } = await consumeChallenge(
+    ctx,
+    "passkey-login",
+    response.response.clientDataJSON,
+  );
+  const passkey = await ctx.storage.passkeys.findById(response.id);
+  if (!passkey) throw signInFailed();
+  // An email-hinted ceremony only signs in the account it was asked for.
+  if (wasHinted(record.data) && record.userId !== passkey.userId) throw signInFailed();
+  const { userHandle } = response.response;
+  if (userHandle !== undefined) {
+    const claimed = base64urlDecode(userHandle);
+    if (!claimed || !constantTimeEqual(claimed, encoder.encode(passkey.userId))) {
+      throw signInFailed();
+    }
+  }
+  const publicKey = base64urlDecode(passkey.publicKey);
+  if (!publicKey) throw signInFailed();
+  const party = relyingParty(ctx.config);
+  let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+  try {
+    verification = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: party.origins,
+      expectedRPID: party.id,
+      // The counter is checked below, after the signature, so that only a response the
+      // authenticator really signed can be reported as a possible clone.
+      credential: {
+        id: passkey.id,
+        publicKey: new Uint8Array(publicKey),
+        counter: 0,
+        transports: passkey.transports as never,
+      },
+      requireUserVerification: party.userVerification === "required",
+    });
+  } catch {
+    throw signInFailed();
+  }
+  if (!verification.verified) throw signInFailed();
+  const counter = verification.authenticationInfo.newCounter;
+  if ((counter > 0 || passkey.counter > 0) && counter <= passkey.counter) {
+    reportPossibleClone(passkey.id, passkey.userId, passkey.counter, counter);
+    throw new AuthError(
+      "invalid_credentials",
+      "Passkey rejected: its signature counter went backwards, which suggests a cloned authenticator",
+    );
+  }
+  // Conditional write: of two sign-ins replaying one counter value, only one gets here.
+  const recorded = await ctx.storage.passkeys.recordUse(passkey.id, {
+    counter,
+    backedUp: verification.authenticationInfo.credentialBackedUp,
+    usedAt: ctx.now(),
+  });
+  if (!recorded) throw signInFailed();
+  const user = await ctx.storage.users.findById(passkey.userId);
+  if (!user) throw signInFailed();
+  // Only after the signature held, as for passwords: nobody else learns whether it is verified.
+  assertEmailVerified(ctx, user);
+  return { user, ...(await createSession(ctx, user.id, info)) };
+}
+
+/** A counter that went backwards means two authenticators hold one private key. */
+function reportPossibleClone(passkeyId: string, userId: string, stored: number, got: number) {
+  console.warn(
+    `[portcullis] passkey ${passkeyId} of user ${userId} answered with counter ${got} after ${stored}: possibly a cloned authenticator; sign-in refused`,
+  );
+}
