@@ -1,0 +1,149 @@
+// Server-rendered pages: plain HTML strings, no templating library, no front-end build.
+// Every interpolated value goes through `html`, which escapes it unless it is already markup.
+
+const ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+class Markup {
+  constructor(value) {
+    this.value = value;
+  }
+  toString() {
+    return this.value;
+  }
+}
+
+function escapeValue(value) {
+  if (value instanceof Markup) return value.value;
+  if (Array.isArray(value)) return value.map(escapeValue).join("");
+  return String(value ?? "").replace(/[&<>"']/g, (char) => ENTITIES[char]);
+}
+
+export function html(strings, ...values) {
+  return new Markup(strings.reduce((out, part, i) => out + escapeValue(values[i - 1]) + part));
+}
+
+const when = (date) => (date ? new Date(date).toISOString().slice(0, 16).replace("T", " ") : "—");
+
+function layout(title, caller, body) {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${title} · Portcullis + Express</title>
+  <link rel="stylesheet" href="/assets/style.css">
+  <script type="module" src="/assets/app.js"></script>
+</head>
+<body>
+  <nav>
+    <a href="/">Home</a>
+    ${
+      caller
+        ? html`<a href="/account">Account</a>
+    <button type="button" data-call="POST /auth/logout" data-then="go:/">Sign out</button>
+    <span class="who">${caller.user.email}</span>`
+        : html`<a href="/sign-up">Sign up</a> <a href="/sign-in">Sign in</a>`
+    }
+  </nav>
+  <main>
+${body}
+    <p id="message" role="status"></p>
+  </main>
+</body>
+</html>`.value;
+}
+
+export function home(caller) {
+  return layout(
+    "Home",
+    caller,
+    html`<h1>Portcullis + Express</h1>
+    ${
+      caller
+        ? html`<p>Signed in as <strong>${caller.user.email}</strong>. Go to <a href="/account">your account</a>.</p>`
+        : html`<p><a href="/sign-up">Create an account</a> or <a href="/sign-in">sign in</a>.</p>`
+    }
+    <p>The protected API route: <a href="/api/me"><code>GET /api/me</code></a>.</p>`,
+  );
+}
+
+export function signUp(caller) {
+  return layout(
+    "Sign up",
+    caller,
+    html`<h1>Create an account</h1>
+    <form method="post" action="/auth/register" data-auth="/auth/register" data-then="next">
+      <label>Name <input name="name" autocomplete="name"></label>
+      <label>Email <input name="email" type="email" required autocomplete="email"></label>
+      <label>Password <input name="password" type="password" required minlength="8" autocomplete="new-password"></label>
+      <button type="submit">Sign up</button>
+    </form>
+    <p>Already have one? <a href="/sign-in">Sign in</a>.</p>`,
+  );
+}
+
+export function signIn(caller) {
+  return layout(
+    "Sign in",
+    caller,
+    html`<h1>Sign in</h1>
+    <form method="post" action="/auth/login" data-auth="/auth/login" data-then="next">
+      <label>Email <input name="email" type="email" required autocomplete="username webauthn"></label>
+      <label>Password <input name="password" type="password" required autocomplete="current-password"></label>
+      <button type="submit">Sign in</button>
+    </form>
+    <p><button type="button" data-passkey-sign-in>Sign in with a passkey</button></p>
+    <h2>No password?</h2>
+    <form method="post" action="/auth/magic-link" data-auth="/auth/magic-link" data-then="say:If that address has an account, a sign-in link is on its way. In development it is printed in the server's terminal.">
+      <input type="hidden" name="redirectTo" value="/account">
+      <label>Email <input name="email" type="email" required autocomplete="email"></label>
+      <button type="submit">Email me a sign-in link</button>
+    </form>`,
+  );
+}
+
+export function account(caller, sessions, passkeys) {
+  const { user, session } = caller;
+  return layout(
+    "Account",
+    caller,
+    html`<h1>Your account</h1>
+    <p>Signed in as <strong id="email">${user.email}</strong>${user.name ? html` (${user.name})` : ""}.</p>
+
+    <h2>Sessions</h2>
+    <table>
+      <tr><th>Started</th><th>From</th><th>Browser</th><th></th></tr>
+      ${sessions.map(
+        (s) => html`<tr>
+        <td>${when(s.createdAt)}</td><td>${s.ip ?? "—"}</td><td>${(s.userAgent ?? "—").slice(0, 60)}</td>
+        <td>${
+          s.id === session.id
+            ? html`<em>this browser</em>`
+            : html`<button type="button" data-call="DELETE /auth/sessions/${s.id}" data-then="reload">Revoke</button>`
+        }</td>
+      </tr>`,
+      )}
+    </table>
+    <p><button type="button" data-call="POST /auth/sessions/revoke-others" data-then="reload">Sign out everywhere else</button></p>
+
+    <h2>Passkeys</h2>
+    ${
+      passkeys.length === 0
+        ? html`<p>No passkeys yet.</p>`
+        : html`<ul>${passkeys.map(
+            (
+              p,
+            ) => html`<li>${p.name ?? "Unnamed passkey"}, added ${when(p.createdAt)}, last used ${when(p.lastUsedAt)}
+          <button type="button" data-call="DELETE /auth/passkeys/${p.id}" data-then="reload">Remove</button></li>`,
+          )}</ul>`
+    }
+    <p><button type="button" data-passkey-add>Add a passkey</button></p>
+
+    <h2>Password</h2>
+    <form method="post" action="/auth/password/change" data-auth="/auth/password/change" data-then="say:Password changed. Your other sessions were signed out.">
+      <label>Current password <input name="currentPassword" type="password" required autocomplete="current-password"></label>
+      <label>New password <input name="newPassword" type="password" required minlength="8" autocomplete="new-password"></label>
+      <button type="submit">Change password</button>
+    </form>`,
+  );
+}

@@ -1,0 +1,72 @@
+// The Portcullis + Express starter: sign up, sign in (password, magic link, passkey), sessions,
+// a protected page and a protected API route. Run `npm start` at the repository root.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import express from "express";
+import { authHandler, requireAuth, withAuth } from "portcullis/express";
+import { auth, port } from "./auth.mjs";
+import * as pages from "./pages.mjs";
+
+const app = express();
+const here = dirname(fileURLToPath(import.meta.url));
+
+// Behind a reverse proxy, tell Express which hops to trust: req.ip (and so the IP Portcullis
+// rate-limits and records) then comes from X-Forwarded-For. Off by default: direct connections.
+if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
+
+// Pages only load scripts and styles from this origin; nothing may frame them.
+app.use((_req, res, next) => {
+  res.set({
+    "Content-Security-Policy":
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+  });
+  next();
+});
+
+// Every Portcullis route: /auth/register, /auth/login, /auth/sessions, /auth/passkey/*, ...
+// express.json() may come before or after it; the app's own routes can use it as usual.
+app.use(authHandler(auth));
+app.use(express.json());
+
+// The browser scripts: this app's own, and @simplewebauthn/browser's ES modules from node_modules.
+// import.meta.resolve picks the package's "import" condition: its ES modules, not the CommonJS build.
+const webauthnESM = fileURLToPath(new URL(".", import.meta.resolve("@simplewebauthn/browser")));
+app.use("/assets/simplewebauthn", express.static(webauthnESM));
+app.use("/assets", express.static(join(here, "public")));
+
+// req.auth is the signed-in caller, or null, on every route below.
+app.use(withAuth(auth));
+
+app.get("/", (req, res) => {
+  res.send(pages.home(req.auth));
+});
+app.get("/sign-up", (req, res) => {
+  res.send(pages.signUp(req.auth));
+});
+app.get("/sign-in", (req, res) => {
+  res.send(pages.signIn(req.auth));
+});
+
+// A protected page: signed-out visitors are redirected to the sign-in page.
+app.get(
+  "/account",
+  requireAuth(auth, { redirectTo: "/sign-in?next=/account" }),
+  async (req, res) => {
+    const [sessions, passkeys] = await Promise.all([
+      auth.api.listSessions(req.auth.user.id),
+      auth.api.listPasskeys(req.auth.user.id),
+    ]);
+    res.set("Cache-Control", "no-store").send(pages.account(req.auth, sessions, passkeys));
+  },
+);
+
+// A protected API route: 401 { error: { code: "unauthenticated", ... } } when signed out.
+app.get("/api/me", requireAuth(auth), (req, res) => {
+  res.json({ user: req.auth.user });
+});
+
+app.listen(port, () => {
+  console.log(`Portcullis + Express example on ${auth.config.baseURL.replace(/\/$/, "")}`);
+});

@@ -1,0 +1,88 @@
+// The Portcullis + Fastify starter: sign up, sign in (password, magic link, passkey), sessions,
+// a protected page and a protected API route. Run `node examples/fastify/server.mjs` after
+// `npm run build` at the repository root.
+import { readFile } from "node:fs/promises";
+import { dirname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import Fastify from "fastify";
+import { fastifyAuth, requireAuth, withAuth } from "portcullis/fastify";
+import { auth, port } from "./auth.mjs";
+import * as pages from "./pages.mjs";
+
+// Behind a reverse proxy, set TRUST_PROXY (e.g. "10.0.0.1"): request.ip, which Portcullis
+// rate-limits and records, then comes from X-Forwarded-For. Off by default.
+const app = Fastify({ logger: false, trustProxy: process.env.TRUST_PROXY ?? false });
+
+// Every Portcullis route: /auth/register, /auth/login, /auth/sessions, /auth/passkey/*, ...
+// Also adds request.auth and app.requireAuth. Fastify's own JSON parser stays as it is.
+await app.register(fastifyAuth, { auth });
+
+// Pages only load scripts and styles from this origin; nothing may frame them.
+app.addHook("onSend", async (_request, reply) => {
+  reply.header(
+    "content-security-policy",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  );
+  reply.header("x-content-type-options", "nosniff");
+  reply.header("referrer-policy", "same-origin");
+});
+
+// The browser scripts: this app's own, and @simplewebauthn/browser's ES modules from node_modules.
+const here = dirname(fileURLToPath(import.meta.url));
+// import.meta.resolve picks the package's "import" condition: its ES modules, not the CommonJS build.
+const webauthnESM = dirname(fileURLToPath(import.meta.resolve("@simplewebauthn/browser")));
+const TYPES = { ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
+
+async function sendFile(reply, root, relative) {
+  const file = normalize(join(root, relative));
+  const type = TYPES[file.slice(file.lastIndexOf("."))];
+  // Only .js and .css, and only below `root`: `..` in the URL cannot reach other files.
+  if (!type || !file.startsWith(`${root}/`)) return reply.code(404).send("Not found");
+  try {
+    return reply.type(type).send(await readFile(file));
+  } catch {
+    return reply.code(404).send("Not found");
+  }
+}
+app.get("/assets/simplewebauthn/*", (request, reply) =>
+  sendFile(reply, webauthnESM, request.params["*"]),
+);
+app.get("/assets/:name", (request, reply) =>
+  sendFile(reply, join(here, "public"), request.params.name),
+);
+
+const page = (reply, body) => reply.type("text/html; charset=utf-8").send(body);
+
+// request.auth is the signed-in caller, or null, on the pages that load it.
+app.get("/", { preHandler: withAuth(auth) }, (request, reply) =>
+  page(reply, pages.home(request.auth)),
+);
+app.get("/sign-up", { preHandler: withAuth(auth) }, (request, reply) =>
+  page(reply, pages.signUp(request.auth)),
+);
+app.get("/sign-in", { preHandler: withAuth(auth) }, (request, reply) =>
+  page(reply, pages.signIn(request.auth)),
+);
+
+// A protected page: signed-out visitors are redirected to the sign-in page.
+app.get(
+  "/account",
+  { preHandler: requireAuth(auth, { redirectTo: "/sign-in?next=/account" }) },
+  async (request, reply) => {
+    const [sessions, passkeys] = await Promise.all([
+      auth.api.listSessions(request.auth.user.id),
+      auth.api.listPasskeys(request.auth.user.id),
+    ]);
+    reply.header("cache-control", "no-store");
+    return page(reply, pages.account(request.auth, sessions, passkeys));
+  },
+);
+
+// A protected API route: 401 { error: { code: "unauthenticated", ... } } when signed out.
+app.get("/api/me", { preHandler: app.requireAuth }, async (request) => ({
+  user: request.auth.user,
+}));
+
+// "localhost" listens on 127.0.0.1 and ::1; set HOST=0.0.0.0 (e.g. in a container) to accept more.
+await app.listen({ port, host: process.env.HOST ?? "localhost" });
+console.log(`Portcullis + Fastify example on ${auth.config.baseURL.replace(/\/$/, "")}`);

@@ -1,0 +1,4 @@
+/** CI boots the Fastify starter and walks it over HTTP. */
+import { describeStarter } from "./starter.js";
+
+describeStarter("fastify");

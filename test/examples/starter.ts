@@ -1,0 +1,262 @@
+/**
+ * Booting the Express and Fastify starters as their own processes, as `npm start` would (plain
+ * `node`, importing the built package through its exports map), and the walk a new user takes
+ * through one over HTTP. The examples run from dist/: `.ci/run` builds before testing, and a
+ * missing build fails here with the command to run rather than with a resolution error.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+export const ROOT = new URL("../../", import.meta.url).pathname;
+export const PASSWORD = "correct horse battery staple";
+export const SECRET = "ci-secret-that-is-at-least-32-bytes-long";
+
+export function requireBuild(...entries: string[]) {
+  const missing = entries.filter((entry) => !existsSync(join(ROOT, "dist", `${entry}.js`)));
+  if (missing.length > 0) {
+    throw new Error(`dist/${missing.join(".js, dist/")}.js missing: run \`npm run build\` first`);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Starter {
+  /** Where to send requests: 127.0.0.1, never a name that might resolve to ::1 first. */
+  baseURL: string;
+  /** The origin the app is configured with (BASE_URL), which the CSRF check trusts. */
+  origin: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** A scratch directory for an example's SQLite file; removed by the returned function. */
+export function scratchDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "portcullis-example-"));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Starts `examples/<name>/server.mjs` and resolves once `/auth/ready` answers 200. */
+export async function startStarter(
+  name: "express" | "fastify",
+  env: Record<string, string | undefined>,
+  port?: number,
+): Promise<Starter> {
+  const listenPort = port ?? (await freePort());
+  const origin = `http://localhost:${listenPort}`;
+  const baseURL = `http://127.0.0.1:${listenPort}`;
+  let output = "";
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    PORT: String(listenPort),
+    BASE_URL: origin,
+  };
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) delete childEnv[key];
+    else childEnv[key] = value;
+  }
+  const child: ChildProcess = spawn(process.execPath, [`examples/${name}/server.mjs`], {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`examples/${name} exited with ${child.exitCode}:\n${output}`);
+    }
+    const ready = await fetch(`${baseURL}/auth/ready`).catch(() => null);
+    if (ready?.status === 200) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`examples/${name} did not become ready:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { baseURL, origin, output: () => output, stop };
+}
+
+/** A tiny browser: keeps the session cookie, sends the app's Origin on state-changing calls. */
+export function visitor(starter: Starter) {
+  let cookie = "";
+  async function send(method: string, path: string, body?: unknown) {
+    const headers: Record<string, string> = {};
+    if (cookie) headers.cookie = cookie;
+    if (method !== "GET") headers.origin = starter.origin;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const response = await fetch(`${starter.baseURL}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: "manual",
+    });
+    for (const setCookie of response.headers.getSetCookie()) {
+      const pair = setCookie.split(";")[0] as string;
+      cookie = /Max-Age=0/i.test(setCookie) ? "" : pair;
+    }
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  }
+  return {
+    send,
+    get cookie() {
+      return cookie;
+    },
+  };
+}
+
+/** Sign up, the protected page and API, sign out (page redirects, API 401), sign in again. */
+export async function walk(starter: Starter, email = `walker-${Date.now()}@example.com`) {
+  const browser = visitor(starter);
+
+  const home = await browser.send("GET", "/");
+  expect(home.status).toBe(200);
+  expect(home.text).toContain('href="/sign-up"');
+  expect((await browser.send("GET", "/sign-up")).text).toContain('data-auth="/auth/register"');
+  expect((await browser.send("GET", "/sign-in")).text).toContain('data-auth="/auth/login"');
+
+  const signedUp = await browser.send("POST", "/auth/register", { email, password: PASSWORD });
+  expect(signedUp.status, signedUp.text).toBe(201);
+  expect(browser.cookie).toMatch(/^portcullis\.session=/);
+
+  const account = await browser.send("GET", "/account");
+  expect(account.status).toBe(200);
+  expect(account.text).toContain(email);
+  expect(account.text).toContain("this browser");
+  const me = await browser.send("GET", "/api/me");
+  expect(me.status).toBe(200);
+  expect(JSON.parse(me.text).user.email).toBe(email);
+
+  expect((await browser.send("POST", "/auth/logout")).status).toBe(204);
+  expect(browser.cookie).toBe("");
+  const redirected = await browser.send("GET", "/account");
+  expect(redirected.status).toBe(303);
+  expect(redirected.headers.get("location")).toMatch(/^\/sign-in/);
+  const refused = await browser.send("GET", "/api/me");
+  expect(refused.status).toBe(401);
+  expect(JSON.parse(refused.text).error.code).toBe("unauthenticated");
+
+  const signedIn = await browser.send("POST", "/auth/login", { email, password: PASSWORD });
+  expect(signedIn.status).toBe(200);
+  expect((await browser.send("GET", "/api/me")).status).toBe(200);
+  return browser;
+}
+
+/** The checks every Node starter passes: boot, the walk, magic link, sessions, assets, SQLite. */
+export function describeStarter(name: "express" | "fastify") {
+  describe(`examples/${name}`, () => {
+    const scratch = scratchDir();
+    const env = { AUTH_SECRET: SECRET, DATABASE_PATH: join(scratch.dir, "portcullis.db") };
+    let starter: Starter;
+
+    beforeAll(async () => {
+      requireBuild("index", name, "sqlite");
+      starter = await startStarter(name, env);
+    });
+    afterAll(async () => {
+      await starter?.stop();
+      scratch.remove();
+    });
+
+    it("walks sign-up, the protected page and API, sign-out and sign-in", async () => {
+      await walk(starter);
+    });
+
+    it("signs in with a magic link printed by the console mailer", async () => {
+      const email = `magic-${Date.now()}@example.com`;
+      await visitor(starter).send("POST", "/auth/register", { email, password: PASSWORD });
+      const browser = visitor(starter);
+      const requested = await browser.send("POST", "/auth/magic-link", {
+        email,
+        redirectTo: "/account",
+      });
+      expect(requested.status).toBe(202);
+      let link: string | undefined;
+      for (let i = 0; i < 50 && !link; i++) {
+        const printed = starter.output().split(`mail to ${email}`)[1];
+        link = printed?.match(/Link:\s+(\S+)/)?.[1];
+        if (!link) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(link, starter.output()).toBeDefined();
+      const url = new URL(link as string);
+      const verified = await browser.send("GET", `${url.pathname}${url.search}`);
+      expect(verified.status).toBe(302);
+      expect(new URL(verified.headers.get("location") ?? "").pathname).toBe("/account");
+      const me = await browser.send("GET", "/api/me");
+      expect(JSON.parse(me.text).user.email).toBe(email);
+    });
+
+    it("lists sessions on the account page and revokes the others", async () => {
+      const email = `sessions-${Date.now()}@example.com`;
+      const laptop = visitor(starter);
+      await laptop.send("POST", "/auth/register", { email, password: PASSWORD });
+      const phone = visitor(starter);
+      await phone.send("POST", "/auth/login", { email, password: PASSWORD });
+      const page = (await laptop.send("GET", "/account")).text;
+      expect(page.match(/data-call="DELETE \/auth\/sessions\//g)).toHaveLength(1);
+      expect((await laptop.send("POST", "/auth/sessions/revoke-others")).status).toBe(204);
+      expect((await phone.send("GET", "/api/me")).status).toBe(401);
+      expect((await laptop.send("GET", "/api/me")).status).toBe(200);
+    });
+
+    it("serves its scripts, @simplewebauthn/browser's modules, and a strict CSP", async () => {
+      for (const path of [
+        "/assets/app.js",
+        "/assets/simplewebauthn/index.js",
+        "/assets/simplewebauthn/methods/startRegistration.js",
+      ]) {
+        const res = await fetch(`${starter.baseURL}${path}`);
+        expect(res.status, path).toBe(200);
+        expect(res.headers.get("content-type"), path).toContain("javascript");
+      }
+      // The ES module build (the CommonJS one would load, and export nothing to the page).
+      const webauthn = await (
+        await fetch(`${starter.baseURL}/assets/simplewebauthn/index.js`)
+      ).text();
+      expect(webauthn).toContain("export * from './methods/startRegistration.js'");
+      const app = await (await fetch(`${starter.baseURL}/assets/app.js`)).text();
+      expect(app).toContain("/auth/passkey/register/options");
+      const home = await fetch(`${starter.baseURL}/`);
+      expect(home.headers.get("content-security-policy")).toContain("script-src 'self'");
+    });
+
+    it("refuses to start in production without AUTH_SECRET instead of using the default", async () => {
+      await expect(
+        startStarter(name, { ...env, NODE_ENV: "production", AUTH_SECRET: undefined }),
+      ).rejects.toThrow(/AUTH_SECRET must be set when NODE_ENV=production/);
+    });
+
+    it("keeps accounts in its SQLite file across restarts, and warns about a missing secret", async () => {
+      const email = `durable-${Date.now()}@example.com`;
+      await visitor(starter).send("POST", "/auth/register", { email, password: PASSWORD });
+      expect(starter.output()).not.toContain("AUTH_SECRET is not set");
+      const port = Number(new URL(starter.baseURL).port);
+      await starter.stop();
+      starter = await startStarter(name, { ...env, AUTH_SECRET: undefined }, port);
+      expect(starter.output()).toContain("AUTH_SECRET is not set");
+      const browser = visitor(starter);
+      const signedIn = await browser.send("POST", "/auth/login", { email, password: PASSWORD });
+      expect(signedIn.status).toBe(200);
+    });
+  });
+}
