@@ -1,0 +1,54 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { Auth, AuthResult } from "../../src/index.js";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** Set by `withAuth` / `requireAuth`: who is calling, or null when nobody is signed in. */
+    auth: AuthResult | null;
+  }
+}
+
+/** Reads the caller once per request; later middleware reuse what an earlier one found. */
+async function resolveAuth(auth: Auth, c: Context): Promise<AuthResult | null> {
+  const known = c.get("auth");
+  if (known !== undefined) return known;
+  // authenticate() fails closed: a storage outage reads as "not signed in", never a throw.
+  const result = await auth.authenticate(c.req.raw.headers);
+  c.set("auth", result);
+  return result;
+}
+
+/** Sets `c.get("auth")` to the caller or null, and always continues. */
+export function withAuth(auth: Auth): MiddlewareHandler {
+  return async function portcullisWithAuth(c, next) {
+    await resolveAuth(auth, c);
+    await next();
+  };
+}
+
+export interface RequireAuthOptions {
+  /**
+   * For pages: where to send a visitor who is not signed in (302), with `?next=` set to the path
+   * they asked for. Without it the guard answers 401 in the library's JSON error shape.
+   */
+  redirectTo?: string;
+}
+
+/** Lets signed-in callers through with `c.get("auth")` set; answers 401 (or redirects) otherwise. */
+export function requireAuth(auth: Auth, options: RequireAuthOptions = {}): MiddlewareHandler {
+  const { redirectTo } = options;
+  if (redirectTo !== undefined && (!redirectTo.startsWith("/") || redirectTo.startsWith("//"))) {
+    throw new Error('requireAuth: redirectTo must be a path on this site, like "/sign-in"');
+  }
+  return async function portcullisRequireAuth(c, next) {
+    if (await resolveAuth(auth, c)) return next();
+    if (redirectTo !== undefined) {
+      const url = new URL(c.req.url);
+      const target = `${redirectTo}${redirectTo.includes("?") ? "&" : "?"}next=${encodeURIComponent(url.pathname + url.search)}`;
+      c.header("Cache-Control", "no-store");
+      return c.redirect(target, 302);
+    }
+    c.header("Cache-Control", "no-store");
+    return c.json({ error: { code: "unauthenticated", message: "Not signed in" } }, 401);
+  };
+}

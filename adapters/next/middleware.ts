@@ -1,0 +1,65 @@
+import { readCookie } from "../../src/http/cookies.js";
+import {
+  createAccessTokenVerifier,
+  type VerifyAccessTokenOptions,
+} from "../../src/verify/verifier.js";
+import { assertSitePath, signInRedirect, unauthenticatedResponse } from "./responses.js";
+
+export interface AuthMiddlewareOptions {
+  /** Path prefixes that need a signed-in caller, e.g. `["/dashboard", "/api/private"]`. */
+  protect: readonly string[];
+  /** Where page requests (those that accept text/html) without a session go, e.g. "/sign-in". */
+  redirectTo: string;
+  /** The session cookie's name as configured in `session.cookieName`; `__Host-` is added too. */
+  cookieName?: string;
+  /**
+   * Verify `Authorization: Bearer` access JWTs here, with the issuer's JWKS or keys (the options
+   * of `verifyAccessToken` from `portcullis/verify`). Then a Bearer credential on a protected
+   * path must be a valid access token. Without it, Bearer requests pass to the route unchecked.
+   */
+  accessTokens?: VerifyAccessTokenOptions;
+}
+
+type Middleware = (request: Request) => Promise<Response | undefined>;
+
+/**
+ * An edge-safe gate for `middleware.ts` (Next 15) or `proxy.ts` (Next 16). It never touches the
+ * database: it checks that a session cookie is PRESENT, or that a Bearer access JWT verifies, so
+ * it is a fast first filter, not the check. Every protected page and route must still call
+ * `getAuth()` (or use `requireAuth`), which validates the session. Returns undefined to continue.
+ */
+export function authMiddleware(options: AuthMiddlewareOptions): Middleware {
+  const { protect, redirectTo } = options;
+  const baseName = options.cookieName ?? "portcullis.session";
+  const cookieNames = [`__Host-${baseName}`, baseName];
+  assertSitePath("authMiddleware", redirectTo);
+  // Built now, so a wrong issuer or key shows at startup rather than on the first request.
+  const verify = options.accessTokens ? createAccessTokenVerifier(options.accessTokens) : null;
+
+  return async function portcullisMiddleware(request) {
+    const url = new URL(request.url);
+    const guarded = protect.some(
+      (prefix) =>
+        url.pathname === prefix || url.pathname.startsWith(`${prefix.replace(/\/$/, "")}/`),
+    );
+    if (!guarded) return undefined;
+
+    const bearer = /^Bearer +(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+    if (bearer !== undefined) {
+      if (!verify) return undefined;
+      // Fails closed: an expired, forged or unverifiable token (JWKS unreachable) is a 401.
+      const valid = await verify(bearer).then(
+        () => true,
+        () => false,
+      );
+      return valid ? undefined : unauthenticatedResponse();
+    }
+    const cookie = request.headers.get("cookie");
+    if (cookieNames.some((name) => readCookie(cookie, name))) return undefined;
+
+    if ((request.headers.get("accept") ?? "").includes("text/html")) {
+      return signInRedirect(request, redirectTo);
+    }
+    return unauthenticatedResponse();
+  };
+}

@@ -1,0 +1,106 @@
+import { html } from "hono/html";
+import type { AuthResult, Passkey, Session } from "portcullis";
+
+type Html = ReturnType<typeof html>;
+
+export function layout(title: string, body: Html) {
+  return html`<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${title} · Portcullis + Hono</title>
+    <style>body{font-family:system-ui,sans-serif;max-width:640px;margin:2rem auto}nav{display:flex;gap:1rem;margin-bottom:2rem}</style>
+    <script src="/assets/simplewebauthn.js" defer></script>
+    <script src="/assets/app.js" defer></script>
+  </head>
+  <body>
+    <nav>
+      <a href="/">Home</a><a href="/sign-up">Sign up</a><a href="/sign-in">Sign in</a>
+      <a href="/magic-link">Magic link</a><a href="/dashboard">Dashboard</a>
+    </nav>
+    <main>${body}</main>
+    <p role="alert" id="message"></p>
+  </body>
+</html>`;
+}
+
+export function home(caller: AuthResult | null) {
+  return layout(
+    "Home",
+    caller
+      ? html`<h1>Portcullis + Hono</h1><p>Signed in as <strong>${caller.user.email}</strong>. <a href="/dashboard">Dashboard</a></p>`
+      : html`<h1>Portcullis + Hono</h1><p><a href="/sign-up">Create an account</a> or <a href="/sign-in">sign in</a>.</p>`,
+  );
+}
+
+export function signUp() {
+  return layout(
+    "Sign up",
+    html`<h1>Sign up</h1>
+<form data-auth="/auth/register" data-then="next">
+  <p><input name="name" placeholder="Name (optional)" autocomplete="name" /></p>
+  <p><input name="email" type="email" placeholder="Email" required autocomplete="email" /></p>
+  <p><input name="password" type="password" placeholder="Password (8+ characters)" required minlength="8" autocomplete="new-password" /></p>
+  <button type="submit">Create account</button>
+</form>`,
+  );
+}
+
+export function signIn() {
+  return layout(
+    "Sign in",
+    html`<h1>Sign in</h1>
+<form data-auth="/auth/login" data-then="next">
+  <p><input name="email" type="email" placeholder="Email" required autocomplete="username webauthn" /></p>
+  <p><input name="password" type="password" placeholder="Password" required autocomplete="current-password" /></p>
+  <button type="submit">Sign in</button>
+</form>
+<p><button type="button" data-passkey-sign-in>Sign in with a passkey</button></p>
+<p>No password? <a href="/magic-link">Email me a sign-in link</a>.</p>`,
+  );
+}
+
+export function magicLink() {
+  return layout(
+    "Magic link",
+    html`<h1>Sign in with a link</h1>
+<form data-auth="/auth/magic-link" data-then="say:If that address has an account, a sign-in link is on its way (in development: the server console).">
+  <input type="hidden" name="redirectTo" value="/dashboard" />
+  <p><input name="email" type="email" placeholder="Email" required autocomplete="email" /></p>
+  <button type="submit">Send me a link</button>
+</form>`,
+  );
+}
+
+export function dashboard(caller: AuthResult, sessions: Session[], passkeys: Passkey[]) {
+  const { user, session } = caller;
+  return layout(
+    "Dashboard",
+    html`<h1>Dashboard</h1>
+<p>Signed in as <strong data-testid="email">${user.email}</strong>${user.name ? ` (${user.name})` : ""}.</p>
+<p><button type="button" data-call="POST /auth/logout" data-then="go:/sign-in">Sign out</button></p>
+<h2>Sessions</h2>
+<ul>
+  ${sessions.map(
+    (
+      s,
+    ) => html`<li>${s.createdAt.toLocaleString()} · ${s.ip ?? "unknown address"} · ${s.userAgent ?? "unknown browser"}
+    ${
+      s.id === session.id
+        ? html`<em>(this one)</em>`
+        : html`<button type="button" data-call="DELETE /auth/sessions/${encodeURIComponent(s.id)}" data-then="reload">Revoke</button>`
+    }</li>`,
+  )}
+</ul>
+<button type="button" data-call="POST /auth/sessions/revoke-others" data-then="reload">Sign out everywhere else</button>
+<h2>Passkeys</h2>
+<ul>
+  ${passkeys.map(
+    (p) => html`<li>${p.name ?? "Unnamed passkey"}
+    <button type="button" data-call="DELETE /auth/passkeys/${encodeURIComponent(p.id)}" data-then="reload">Delete</button></li>`,
+  )}
+</ul>
+<button type="button" data-passkey-add>Add a passkey</button>`,
+  );
+}

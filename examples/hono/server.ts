@@ -1,0 +1,59 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { Hono } from "hono";
+import { AUTH_METHODS, honoAuth, requireAuth, withAuth } from "portcullis/hono";
+import { auth, port } from "./auth.js";
+import * as pages from "./pages.js";
+
+const app = new Hono();
+
+// Every Portcullis route: /auth/register, /auth/login, /auth/sessions, /auth/passkey/*, ...
+app.on(
+  AUTH_METHODS,
+  "/auth/*",
+  honoAuth(auth, { getClientIP: (c) => getConnInfo(c).remote.address }),
+);
+
+// c.get("auth") is the caller or null on every page below.
+app.use("*", withAuth(auth));
+
+app.get("/", (c) => c.html(pages.home(c.get("auth"))));
+app.get("/sign-up", (c) => c.html(pages.signUp()));
+app.get("/sign-in", (c) => c.html(pages.signIn()));
+app.get("/magic-link", (c) => c.html(pages.magicLink()));
+
+// A protected page: signed-out visitors are sent to /sign-in?next=/dashboard.
+app.get("/dashboard", requireAuth(auth, { redirectTo: "/sign-in" }), async (c) => {
+  const caller = c.get("auth");
+  if (!caller) throw new Error("unreachable: requireAuth let an anonymous request through");
+  const [sessions, passkeys] = await Promise.all([
+    auth.api.listSessions(caller.user.id),
+    auth.api.listPasskeys(caller.user.id),
+  ]);
+  return c.html(pages.dashboard(caller, sessions, passkeys));
+});
+
+// A protected API route: 401 { error: { code: "unauthenticated", ... } } when signed out.
+app.get("/api/me", requireAuth(auth), (c) => c.json({ user: c.get("auth")?.user }));
+
+// The browser bundles, read once. @simplewebauthn/browser's UMD build defines SimpleWebAuthnBrowser;
+// its package exports only the ESM entry, so the bundle is found next to the CommonJS one.
+const require = createRequire(import.meta.url);
+const webauthnDir = dirname(dirname(require.resolve("@simplewebauthn/browser")));
+const assets: Record<string, string> = {
+  "app.js": readFileSync(new URL("./public/app.js", import.meta.url), "utf8"),
+  "simplewebauthn.js": readFileSync(join(webauthnDir, "dist/bundle/index.umd.min.js"), "utf8"),
+};
+app.get("/assets/:name", (c) => {
+  const body = assets[c.req.param("name")];
+  return body === undefined
+    ? c.notFound()
+    : c.body(body, 200, { "content-type": "text/javascript" });
+});
+
+serve({ fetch: app.fetch, port }, (info) => {
+  console.log(`Portcullis + Hono example on http://localhost:${info.port}`);
+});

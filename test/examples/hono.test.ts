@@ -1,0 +1,52 @@
+/** CI boots the Hono starter as a user would (tsx, built package) and walks it over HTTP. */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import {
+  databasePath,
+  ORIGIN,
+  type Running,
+  requireBuild,
+  start,
+  walk,
+} from "./hono-nextjs-walk.js";
+
+let app: Running | undefined;
+let baseURL = "";
+
+beforeAll(async () => {
+  requireBuild("index.js", "hono.js", "sqlite.js");
+  app = await start(process.execPath, ["--import", "tsx", "examples/hono/server.ts"], {
+    env: {
+      PORT: "0",
+      BASE_URL: ORIGIN,
+      AUTH_SECRET: "ci-secret-that-is-at-least-32-bytes-long",
+      DATABASE_PATH: databasePath(),
+    },
+    listening: /example on http:\/\/localhost:(\d+)/,
+    timeoutMs: 30_000,
+  });
+  baseURL = app.baseURL;
+});
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+it("walks sign-up, protected page and API, sign-out, sign-in and a magic link", async () => {
+  await walk(baseURL, ORIGIN, { protectedPage: "/dashboard", output: () => app?.output() ?? "" });
+});
+
+it("serves the browser scripts the pages load", async () => {
+  for (const asset of ["/assets/app.js", "/assets/simplewebauthn.js"]) {
+    const response = await fetch(`${baseURL}${asset}`);
+    expect(response.status, asset).toBe(200);
+    expect(response.headers.get("content-type")).toContain("javascript");
+  }
+  expect(await (await fetch(`${baseURL}/assets/simplewebauthn.js`)).text()).toContain(
+    "SimpleWebAuthnBrowser",
+  );
+});
+
+it("warns about nothing it was given: the configured secret and URL are used", () => {
+  expect(app?.output()).not.toContain("AUTH_SECRET is not set");
+  expect(app?.output()).not.toContain("BASE_URL is not set");
+});
