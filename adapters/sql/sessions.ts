@@ -1,0 +1,91 @@
+import type { SessionRecord, SessionStore } from "../../src/storage/ports.js";
+import type { SqlDriver } from "./driver.js";
+import { toDate, toMillis } from "./rows.js";
+import type { TableNames } from "./tables.js";
+
+interface SessionRow {
+  id: string;
+  secret_hash: string;
+  user_id: string;
+  created_at: unknown;
+  expires_at: unknown;
+  absolute_expires_at: unknown;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+const COLUMNS =
+  "id, secret_hash, user_id, created_at, expires_at, absolute_expires_at, ip, user_agent";
+
+function toRecord(row: SessionRow): SessionRecord {
+  return {
+    id: row.id,
+    secretHash: row.secret_hash,
+    userId: row.user_id,
+    createdAt: toDate(row.created_at),
+    expiresAt: toDate(row.expires_at),
+    absoluteExpiresAt: toDate(row.absolute_expires_at),
+    ip: row.ip,
+    userAgent: row.user_agent,
+  };
+}
+
+/**
+ * `get` reads the primary (a session is read right after it is made, and a revoked one must be
+ * refused at once); only the session list, shown to the user, may come from a lagging replica.
+ */
+export function sqlSessions(db: SqlDriver, t: TableNames, reads: SqlDriver = db): SessionStore {
+  return {
+    async create(session) {
+      await db.execute(`INSERT INTO ${t.sessions} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+        session.id,
+        session.secretHash,
+        session.userId,
+        toMillis(session.createdAt),
+        toMillis(session.expiresAt),
+        toMillis(session.absoluteExpiresAt),
+        session.ip,
+        session.userAgent,
+      ]);
+    },
+    async get(id) {
+      const row = await db.get<SessionRow>(`SELECT ${COLUMNS} FROM ${t.sessions} WHERE id = ?`, [
+        id,
+      ]);
+      return row ? toRecord(row) : null;
+    },
+    async updateExpiry(id, expiresAt) {
+      await db.execute(`UPDATE ${t.sessions} SET expires_at = ? WHERE id = ?`, [
+        toMillis(expiresAt),
+        id,
+      ]);
+    },
+    async delete(id) {
+      await db.execute(`DELETE FROM ${t.sessions} WHERE id = ?`, [id]);
+    },
+    async deleteByUser(userId, exceptId) {
+      const rows = await db.all<{ id: string }>(
+        `DELETE FROM ${t.sessions} WHERE user_id = ? AND id <> ? RETURNING id`,
+        [userId, exceptId ?? ""],
+      );
+      return rows.map((row) => row.id);
+    },
+    async listByUser(userId) {
+      const rows = await reads.all<SessionRow>(
+        `SELECT ${COLUMNS} FROM ${t.sessions} WHERE user_id = ? ORDER BY created_at DESC, id`,
+        [userId],
+      );
+      return rows.map(toRecord);
+    },
+    async deleteExpired(now) {
+      const at = toMillis(now);
+      return db.execute(
+        `DELETE FROM ${t.sessions} WHERE expires_at <= ? OR absolute_expires_at <= ?`,
+        [at, at],
+      );
+    },
+    async ping() {
+      await db.get("SELECT 1 AS ok");
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { AuthError } from "../../src/errors.js";
+import type { UserStore } from "../../src/storage/ports.js";
+import type { User } from "../../src/types.js";
+import type { SqlDriver, SqlValue } from "./driver.js";
+import { toBoolean, toDate, toMillis } from "./rows.js";
+import type { TableNames } from "./tables.js";
+
+interface UserRow {
+  id: string;
+  email: string;
+  email_verified: unknown;
+  name: string | null;
+  created_at: unknown;
+  updated_at: unknown;
+}
+
+function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    emailVerified: toBoolean(row.email_verified),
+    name: row.name,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+/** Uniqueness is enforced by the database on `email_key`, never by a read before the write. */
+const emailKey = (email: string) => email.toLowerCase();
+
+const emailTaken = (cause: unknown) =>
+  new AuthError("email_taken", "An account with this email already exists", {}, { cause });
+
+/**
+ * `reads` may be a replica. A replica that has not yet seen a new user answers null, so a miss
+ * there is asked again of the primary: a hit may be slightly stale, a miss is never trusted.
+ */
+export function sqlUsers(db: SqlDriver, t: TableNames, reads: SqlDriver = db): UserStore {
+  const columns = "id, email, email_verified, name, created_at, updated_at";
+
+  async function findOne(where: string, value: string): Promise<User | null> {
+    const sql = `SELECT ${columns} FROM ${t.users} WHERE ${where} = ?`;
+    const row =
+      (await reads.get<UserRow>(sql, [value])) ??
+      (reads === db ? null : await db.get<UserRow>(sql, [value]));
+    return row ? toUser(row) : null;
+  }
+
+  return {
+    async create(user, credentials = {}) {
+      const created = toMillis(user.createdAt);
+      const statements = [
+        {
+          sql: `INSERT INTO ${t.users} (id, email, email_key, email_verified, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          params: [
+            user.id,
+            user.email,
+            emailKey(user.email),
+            user.emailVerified,
+            user.name,
+            created,
+            created,
+          ],
+        },
+      ];
+      if (credentials.passwordHash !== undefined) {
+        statements.push({
+          sql: `INSERT INTO ${t.passwords} (user_id, hash) VALUES (?, ?)`,
+          params: [user.id, credentials.passwordHash],
+        });
+      }
+      try {
+        await db.transaction(statements);
+      } catch (error) {
+        if (db.isUniqueViolation(error)) throw emailTaken(error);
+        throw error;
+      }
+      return { ...user, updatedAt: user.createdAt };
+    },
+
+    findById: (id) => findOne("id", id),
+    findByEmail: (email) => findOne("email_key", emailKey(email)),
+
+    async update(id, patch) {
+      const sets: string[] = ["updated_at = ?"];
+      const params: SqlValue[] = [toMillis(patch.updatedAt)];
+      if (patch.email !== undefined) {
+        sets.push("email = ?", "email_key = ?");
+        params.push(patch.email, emailKey(patch.email));
+      }
+      if (patch.emailVerified !== undefined) {
+        sets.push("email_verified = ?");
+        params.push(patch.emailVerified);
+      }
+      if (patch.name !== undefined) {
+        sets.push("name = ?");
+        params.push(patch.name);
+      }
+      try {
+        const row = await db.get<UserRow>(
+          `UPDATE ${t.users} SET ${sets.join(", ")} WHERE id = ? RETURNING ${columns}`,
+          [...params, id],
+        );
+        return row ? toUser(row) : null;
+      } catch (error) {
+        if (db.isUniqueViolation(error)) throw emailTaken(error);
+        throw error;
+      }
+    },
+
+    async delete(id) {
+      // Foreign keys with ON DELETE CASCADE remove the password, sessions and tokens with it.
+      await db.execute(`DELETE FROM ${t.users} WHERE id = ?`, [id]);
+    },
+
+    async ping() {
+      await db.get("SELECT 1 AS ok");
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { AuthContext } from "../context.js";
+
+/** How many expired records each port dropped. */
+export interface PurgeResult {
+  sessions: number;
+  verifications: number;
+  refreshTokens: number;
+  revocations: number;
+  rateLimits: number;
+}
+
+/**
+ * Deletes what has expired in every port that keeps expiring records. Stores whose keys expire
+ * by themselves (Redis TTLs) report 0. Expired records are refused whether or not they were
+ * purged: this only reclaims space.
+ */
+export async function purgeExpired(ctx: AuthContext): Promise<PurgeResult> {
+  const now = ctx.now();
+  const { sessions, verifications, refreshTokens, revocations, rateLimits } = ctx.storage;
+  const [s, v, r, rv, rl] = await Promise.all([
+    sessions.deleteExpired(now),
+    verifications.deleteExpired(now),
+    refreshTokens.deleteExpired(now),
+    revocations.deleteExpired(now),
+    rateLimits.deleteExpired?.(now) ?? 0,
+  ]);
+  return { sessions: s, verifications: v, refreshTokens: r, revocations: rv, rateLimits: rl };
+}
+
+/**
+ * Runs `purge` every `seconds` until the returned function is called. A failed run (the
+ * database is down) is skipped silently and retried at the next tick; the timer never keeps a
+ * process alive on its own.
+ *
+ *   const stop = schedulePurge(auth.api.purgeExpired, 3600);
+ */
+export function schedulePurge(purge: () => Promise<unknown>, seconds: number): () => void {
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error("schedulePurge needs a positive number of seconds");
+  }
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    purge()
+      .catch(() => {})
+      .finally(() => {
+        running = false;
+      });
+  }, seconds * 1000);
+  (timer as { unref?: () => void }).unref?.();
+  return () => clearInterval(timer);
+}
