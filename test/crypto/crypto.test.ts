@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { base64urlDecode, base64urlEncode } from "../../src/crypto/base64url.js";
 import { constantTimeEqual } from "../../src/crypto/constant-time.js";
 import { randomDigits, randomToken } from "../../src/crypto/random.js";
-import { sha256Base64url } from "../../src/crypto/sha256.js";
+import { portableSha256Base64url, sha256Base64url } from "../../src/crypto/sha256.js";
 
 describe("base64url", () => {
   it("round-trips every length and uses the URL alphabet without padding", () => {
@@ -25,6 +25,13 @@ describe("sha256Base64url", () => {
     const hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
     const bytes = Uint8Array.from(hex.match(/../g) as string[], (h) => Number.parseInt(h, 16));
     expect(sha256Base64url("abc")).toBe(base64urlEncode(bytes));
+    expect(portableSha256Base64url("abc")).toBe(base64urlEncode(bytes));
+  });
+
+  it("gives the same digest natively and in JS, for ASCII and non-ASCII input", () => {
+    for (const text of ["", "a", "x".repeat(200), "pässwörd-✓", randomToken()]) {
+      expect(sha256Base64url(text)).toBe(portableSha256Base64url(text));
+    }
   });
 });
 

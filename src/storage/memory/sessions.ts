@@ -1,4 +1,5 @@
 import type { SessionRecord, SessionStore } from "../ports.js";
+import { copyFlat } from "./copy.js";
 
 export function memorySessions(): SessionStore & { deleteAllOf(userId: string): void } {
   const byId = new Map<string, SessionRecord>();
@@ -16,11 +17,11 @@ export function memorySessions(): SessionStore & { deleteAllOf(userId: string): 
 
   return {
     async create(session) {
-      byId.set(session.id, structuredClone(session));
+      byId.set(session.id, copyFlat(session));
     },
     async get(id) {
       const session = byId.get(id);
-      return session ? structuredClone(session) : null;
+      return session ? copyFlat(session) : null;
     },
     async updateExpiry(id, expiresAt) {
       const session = byId.get(id);
@@ -36,7 +37,7 @@ export function memorySessions(): SessionStore & { deleteAllOf(userId: string): 
       return [...byId.values()]
         .filter((session) => session.userId === userId)
         .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
-        .map((session) => structuredClone(session));
+        .map((session) => copyFlat(session));
     },
     async deleteExpired(now) {
       let count = 0;

@@ -1,6 +1,7 @@
 import { AuthError } from "../../errors.js";
 import type { User } from "../../types.js";
 import type { NewUser, UserStore } from "../ports.js";
+import { copyFlat } from "./copy.js";
 
 export function memoryUsers(
   onCreate: (userId: string, credentials: { passwordHash?: string }) => void,
@@ -24,16 +25,16 @@ export function memoryUsers(
       claimEmail(user.email, user.id);
       byId.set(user.id, user);
       onCreate(user.id, credentials);
-      return structuredClone(user);
+      return copyFlat(user);
     },
     async findById(id) {
       const user = byId.get(id);
-      return user ? structuredClone(user) : null;
+      return user ? copyFlat(user) : null;
     },
     async findByEmail(email) {
       const id = idByEmail.get(email.toLowerCase());
       const user = id === undefined ? undefined : byId.get(id);
-      return user ? structuredClone(user) : null;
+      return user ? copyFlat(user) : null;
     },
     async update(id, patch) {
       const user = byId.get(id);
@@ -44,7 +45,7 @@ export function memoryUsers(
       }
       const updated: User = { ...user, ...patch };
       byId.set(id, updated);
-      return structuredClone(updated);
+      return copyFlat(updated);
     },
     async delete(id) {
       const user = byId.get(id);
