@@ -1,11 +1,23 @@
 import { z } from "zod";
 import { type RandomSource, webCryptoRandom } from "./crypto/random.js";
+import { mailOptionShape } from "./mail/options.js";
 import type { PasswordHasher } from "./password/hasher.js";
 import type { PasswordPolicyOptions } from "./password/policy.js";
 import type { Storage } from "./storage/ports.js";
+import { tokensSchema } from "./tokens/options.js";
 
 const DAY = 24 * 60 * 60;
-const STORAGE_PORTS = ["users", "passwords", "sessions", "verifications", "rateLimits"] as const;
+const STORAGE_PORTS = [
+  "users",
+  "passwords",
+  "sessions",
+  "verifications",
+  "rateLimits",
+  "passkeys",
+  "outbox",
+  "refreshTokens",
+  "revocations",
+] as const;
 
 /** Thrown by `createAuth` when an option is wrong; the message names the option and the reason. */
 export class ConfigError extends Error {
@@ -49,6 +61,7 @@ const originSchema = z.string().refine((value) => parseOrigin(value) !== null, {
 });
 
 const configSchema = z.object({
+  ...mailOptionShape,
   baseURL: z
     .string({ error: "baseURL is required: the origin of your app, e.g. http://localhost:3000" })
     .refine((value) => parseOrigin(value) !== null, {
@@ -122,12 +135,35 @@ const configSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  passkey: z
+    .object({
+      /** The WebAuthn relying-party ID; default: baseURL's hostname. */
+      rpID: z
+        .string()
+        .regex(/^[a-z0-9.-]+$/i, "passkey.rpID must be a bare host name, e.g. example.com")
+        .optional(),
+      /** The name authenticators show; default: appName, else the rpID. */
+      rpName: z.string().min(1).max(64).optional(),
+      /** Origins a ceremony may come from; default: baseURL's origin. */
+      origins: z.array(originSchema).min(1).optional(),
+      userVerification: z.enum(["preferred", "required"]).default("preferred"),
+      attestation: z.literal("none").default("none"),
+      /** COSE algorithms: Ed25519 (-8), ES256 (-7), RS256 (-257). */
+      algorithms: z
+        .array(z.union([z.literal(-8), z.literal(-7), z.literal(-257)]))
+        .min(1)
+        .default([-8, -7, -257]),
+      /** Lets a visitor create an account with a passkey alone, no password. */
+      signUp: z.boolean().default(false),
+    })
+    .prefault({}),
   trustedProxies: z.array(z.string().min(1)).default([]),
   clientIPHeader: z
     .string()
     .regex(/^[A-Za-z0-9-]+$/)
     .transform((value) => value.toLowerCase())
     .optional(),
+  tokens: tokensSchema,
   maxBodyBytes: z
     .number()
     .int()
@@ -176,7 +212,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${path}: ${issue.message}`;
 }
 
-function isProduction(): boolean {
+export function isProduction(): boolean {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
     ?.env;
   return env?.NODE_ENV === "production";

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from "./config.js";
+import type { MailService } from "./mail/mail-service.js";
 import type { PasswordHasher } from "./password/hasher.js";
 import type { Storage } from "./storage/ports.js";
 
@@ -9,4 +10,6 @@ export interface AuthContext {
   /** Writes with the configured hasher, verifies any known PHC scheme. */
   hasher: PasswordHasher;
   now(): Date;
+  /** Renders and queues mail through the outbox; knows which email features are on. */
+  mail: MailService;
 }

@@ -1,16 +1,39 @@
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from "@simplewebauthn/server";
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import type { AuthContext } from "./context.js";
+import { confirmEmailChange, requestEmailChange } from "./flows/email-change.js";
+import { requestEmailVerification, verifyEmail } from "./flows/email-verification.js";
+import {
+  type MagicSignIn,
+  requestMagicLink,
+  verifyLoginCode,
+  verifyMagicLink,
+} from "./flows/magic-link.js";
 import {
   changePassword,
   dummyHash,
   login,
+  type Registered,
   register,
   type SignedIn,
 } from "./flows/password-accounts.js";
+import { forgotPassword, resetPassword } from "./flows/password-reset.js";
 import { readCredential } from "./http/credentials.js";
 import { type AuthHandler, createHandler } from "./http/handler.js";
 import type { HeadersInput } from "./http/headers.js";
 import { routes } from "./http/routes/index.js";
+import { createMailService } from "./mail/mail-service.js";
+import type { DeadLetter, FlushResult } from "./mail/outbox.js";
+import { type PurgeResult, purgeExpired } from "./ops/purge.js";
+import { passkeyLoginOptions, verifyPasskeyLogin } from "./passkeys/login.js";
+import { deletePasskey, listPasskeys, renamePasskey } from "./passkeys/manage.js";
+import type { Passkey } from "./passkeys/passkey.js";
+import { passkeyRegistrationOptions, verifyPasskeyRegistration } from "./passkeys/registration.js";
+import { relyingParty } from "./passkeys/relying-party.js";
+import { passkeySignUpOptions, verifyPasskeySignUp } from "./passkeys/sign-up.js";
 import { passwordHashing } from "./password/hashing.js";
 import { pbkdf2 } from "./password/pbkdf2.js";
 import { authenticateCredential } from "./sessions/authenticate.js";
@@ -21,28 +44,61 @@ import {
   revokeUserSessions,
   validateSessionToken,
 } from "./sessions/sessions.js";
-import type { AuthResult, RequestInfo, Session } from "./types.js";
+import { verifyOwnAccessToken } from "./tokens/access-token.js";
+import {
+  issueTokensForSession,
+  passwordGrant,
+  refreshGrant,
+  type TokenSet,
+} from "./tokens/grants.js";
+import { keyRing } from "./tokens/key-ring.js";
+import { revokeToken } from "./tokens/revoke.js";
+import type { AuthResult, RequestInfo, Session, User } from "./types.js";
+import type { AccessTokenClaims } from "./verify/claims.js";
 
 export { type AuthConfig, ConfigError, type ResolvedConfig } from "./config.js";
 export { AUTH_ERROR_STATUS, AuthError, type AuthErrorCode, isAuthError } from "./errors.js";
-export type { SignedIn } from "./flows/password-accounts.js";
+export type { MagicSignIn } from "./flows/magic-link.js";
+export type { Registered, SignedIn } from "./flows/password-accounts.js";
 export type { AuthHandler, HandlerOptions } from "./http/handler.js";
 export type { HeadersInput } from "./http/headers.js";
-export { type Argon2idOptions, argon2id } from "./password/argon2id.js";
+export { type ConsoleMailerOptions, consoleMailer } from "./mail/console-mailer.js";
+export { escapeHtml, html } from "./mail/escape.js";
+export type { Mailer, MailMessage, MailType } from "./mail/message.js";
+export type { DeadLetter, FlushResult } from "./mail/outbox.js";
+export {
+  defaultTemplates,
+  type MailTemplate,
+  type MailTemplates,
+  type RenderedMail,
+  type TemplateData,
+} from "./mail/templates.js";
+export { type PurgeResult, schedulePurge } from "./ops/purge.js";
+export type { Passkey } from "./passkeys/passkey.js";
+export { type Argon2idOptions, argon2id, verifyArgon2id } from "./password/argon2id.js";
 export type { PasswordHasher } from "./password/hasher.js";
 export { passwordHashing } from "./password/hashing.js";
-export { type Pbkdf2Options, pbkdf2 } from "./password/pbkdf2.js";
-export { checkPassword, type PasswordPolicyOptions } from "./password/policy.js";
+export { type Pbkdf2Options, pbkdf2, verifyPbkdf2 } from "./password/pbkdf2.js";
+export {
+  checkPassword,
+  normalizePassword,
+  type PasswordCheck,
+  type PasswordPolicyOptions,
+  type PasswordRejection,
+} from "./password/policy.js";
 export { memoryStorage } from "./storage/memory/index.js";
 export type * from "./storage/ports.js";
+export type { TokenSet } from "./tokens/grants.js";
+export type { TokenAlgorithm } from "./tokens/options.js";
 export type { AuthResult, RequestInfo, Session, User } from "./types.js";
+export type { AccessTokenClaims } from "./verify/claims.js";
 
 /** Every flow, callable without HTTP (from a server action, a job, a test). */
 export interface AuthApi {
   register(
     input: { email: string; password: string; name?: string | null },
     info?: RequestInfo,
-  ): Promise<SignedIn>;
+  ): Promise<Registered>;
   login(input: { email: string; password: string }, info?: RequestInfo): Promise<SignedIn>;
   /** The session behind a session token, or null. */
   getSession(token: string): Promise<AuthResult | null>;
@@ -58,6 +114,87 @@ export interface AuthApi {
     input: { currentPassword: string; newPassword: string },
     info?: RequestInfo,
   ): Promise<void>;
+  /** WebAuthn creation options for a signed-in user adding a passkey. */
+  passkeyRegistrationOptions(
+    userId: string,
+    info?: RequestInfo,
+  ): Promise<PublicKeyCredentialCreationOptionsJSON>;
+  /** Verifies `RegistrationResponseJSON` (or `{ response, name }`) and stores the passkey. */
+  verifyPasskeyRegistration(userId: string, input: unknown, info?: RequestInfo): Promise<Passkey>;
+  /** With `passkey.signUp`: creation options for a new account `{ email, name? }`. */
+  passkeySignUpOptions(
+    input: { email: string; name?: string | null },
+    info?: RequestInfo,
+  ): Promise<PublicKeyCredentialCreationOptionsJSON>;
+  /** With `passkey.signUp`: verifies the passkey, creates the account, opens a session. */
+  verifyPasskeySignUp(input: unknown, info?: RequestInfo): Promise<SignedIn & { passkey: Passkey }>;
+  /** WebAuthn request options; without an email, for discoverable (usernameless) sign-in. */
+  passkeyLoginOptions(
+    input?: { email?: string },
+    info?: RequestInfo,
+  ): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  /** Verifies `AuthenticationResponseJSON` and opens a session like a password login. */
+  verifyPasskeyLogin(input: unknown, info?: RequestInfo): Promise<SignedIn>;
+  listPasskeys(userId: string): Promise<Passkey[]>;
+  /** Throws `not_found` when the user has no such passkey. */
+  renamePasskey(userId: string, passkeyId: string, name: string | null): Promise<Passkey>;
+  /** Throws `not_found`, or `forbidden` when it is the user's last way to sign in. */
+  deletePasskey(userId: string, passkeyId: string): Promise<void>;
+  /** Mails a sign-in link, or with `type: "code"` a 6-digit code; same outcome for unknown emails. */
+  requestMagicLink(
+    input: { email: string; redirectTo?: string; type?: "link" | "code" },
+    info?: RequestInfo,
+  ): Promise<void>;
+  /** Uses a magic link's token (single-use); opens a session, says where to send the browser. */
+  verifyMagicLink(
+    input: { token: string; redirectTo?: string | null },
+    info?: RequestInfo,
+  ): Promise<MagicSignIn>;
+  /** Signs in with a mailed 6-digit code; a few guesses per code at most. */
+  verifyLoginCode(input: { email: string; code: string }, info?: RequestInfo): Promise<SignedIn>;
+  /** Mails a reset link when the account exists; same outcome when it does not. */
+  forgotPassword(input: { email: string }, info?: RequestInfo): Promise<void>;
+  /** Sets a new password with a reset token and revokes every session of the user. */
+  resetPassword(input: { token: string; password: string }, info?: RequestInfo): Promise<void>;
+  /** Mails (again) the verification link to a signed-in, unverified user. */
+  requestEmailVerification(userId: string, info?: RequestInfo): Promise<void>;
+  /** Uses a verification token; returns the verified user. */
+  verifyEmail(token: string): Promise<User>;
+  /** Mails a confirmation link to the new address (current password, or a fresh session). */
+  requestEmailChange(
+    auth: { userId: string; sessionCreatedAt: Date },
+    input: { newEmail: string; currentPassword?: string },
+    info?: RequestInfo,
+  ): Promise<void>;
+  /** Uses an email-change token: moves the account, notifies the old address. */
+  confirmEmailChange(token: string): Promise<User>;
+  /** Waits for deliveries under way, then tries every queued message that is due. */
+  flushOutbox(): Promise<FlushResult>;
+  /** Flushes the outbox every `intervalMs` (default 30 s, unref'd); returns the stop function. */
+  startOutbox(options?: { intervalMs?: number }): () => void;
+  stopOutbox(): void;
+  /** Messages the outbox gave up on, most recent first. */
+  deadLetters(limit?: number): Promise<DeadLetter[]>;
+  /** Deletes expired sessions, tokens and counters; run it now and then (see `schedulePurge`). */
+  purgeExpired(): Promise<PurgeResult>;
+  /** `grant_type=password`: checks like `login`, opens a session, returns access + refresh token. */
+  issueTokens(input: { username: string; password: string }, info?: RequestInfo): Promise<TokenSet>;
+  /** Access + refresh token bound to an existing live session (e.g. after a passkey sign-in). */
+  issueTokensForSession(session: { userId: string; sessionId: string }): Promise<TokenSet>;
+  /** `grant_type=refresh_token`: rotates the refresh token; a reused one revokes its family. */
+  refreshTokens(refreshToken: string, info?: RequestInfo): Promise<TokenSet>;
+  /** RFC 7009: ends the session behind any token we issued; unknown tokens are ignored. */
+  revokeToken(token: string): Promise<void>;
+  /**
+   * Verifies an access token with this instance's keys; with `checkRevocation`, a token whose
+   * session was revoked fails too. Throws `AuthError` `token_invalid` or `token_expired`.
+   */
+  verifyAccessToken(
+    token: string,
+    options?: { checkRevocation?: boolean },
+  ): Promise<AccessTokenClaims>;
+  /** The public keys, as served at `GET /auth/jwks`. */
+  jwks(): Promise<{ keys: Record<string, unknown>[] }>;
 }
 
 export interface Auth {
@@ -76,14 +213,18 @@ export interface Auth {
 /** Validates the options once, then builds the handler, the guard and the API over them. */
 export function createAuth(options: AuthConfig): Auth {
   const config = resolveConfig(options);
+  relyingParty(config); // fails now, not at the first ceremony, when passkey origins are wrong
   const ctx: AuthContext = {
     config,
     storage: config.storage,
     hasher: passwordHashing(config.passwordHasher ?? pbkdf2()),
     now: () => new Date(config.clock.now()),
+    mail: createMailService(config, config.storage, () => new Date(config.clock.now())),
   };
   // Computed ahead, so the first login of an unknown email takes no longer than the rest.
   dummyHash(ctx).catch(() => {});
+  // Imported ahead too; a key that cannot be imported is reported now, not at the first token.
+  keyRing(config).catch((error) => console.error("[portcullis] tokens.keys:", error));
 
   const api: AuthApi = {
     register: (input, info) => register(ctx, input, info),
@@ -95,15 +236,46 @@ export function createAuth(options: AuthConfig): Auth {
     revokeUserSessions: (userId, exceptSessionId) =>
       revokeUserSessions(ctx, userId, exceptSessionId),
     changePassword: (auth, input, info) => changePassword(ctx, auth, input, info),
+    passkeyRegistrationOptions: (userId, info) => passkeyRegistrationOptions(ctx, userId, info),
+    verifyPasskeyRegistration: (userId, input, info) =>
+      verifyPasskeyRegistration(ctx, userId, input, info),
+    passkeySignUpOptions: (input, info) => passkeySignUpOptions(ctx, input, info),
+    verifyPasskeySignUp: (input, info) => verifyPasskeySignUp(ctx, input, info),
+    passkeyLoginOptions: (input, info) => passkeyLoginOptions(ctx, input, info),
+    verifyPasskeyLogin: (input, info) => verifyPasskeyLogin(ctx, input, info),
+    listPasskeys: (userId) => listPasskeys(ctx, userId),
+    renamePasskey: (userId, passkeyId, name) => renamePasskey(ctx, userId, passkeyId, { name }),
+    deletePasskey: (userId, passkeyId) => deletePasskey(ctx, userId, passkeyId),
+    requestMagicLink: (input, info) => requestMagicLink(ctx, input, info),
+    verifyMagicLink: (input, info) => verifyMagicLink(ctx, input, info),
+    verifyLoginCode: (input, info) => verifyLoginCode(ctx, input, info),
+    forgotPassword: (input, info) => forgotPassword(ctx, input, info),
+    resetPassword: (input, info) => resetPassword(ctx, input, info),
+    requestEmailVerification: (userId, info) => requestEmailVerification(ctx, userId, info),
+    verifyEmail: (token) => verifyEmail(ctx, token),
+    requestEmailChange: (auth, input, info) => requestEmailChange(ctx, auth, input, info),
+    confirmEmailChange: (token) => confirmEmailChange(ctx, token),
+    flushOutbox: () => ctx.mail.outbox.flush(),
+    startOutbox: (options) => ctx.mail.outbox.start(options),
+    stopOutbox: () => ctx.mail.outbox.stop(),
+    deadLetters: (limit) => ctx.mail.outbox.deadLetters(limit),
+    purgeExpired: () => purgeExpired(ctx),
+    issueTokens: (input, info) => passwordGrant(ctx, input, info),
+    issueTokensForSession: (session) => issueTokensForSession(ctx, session),
+    refreshTokens: (refreshToken, info) => refreshGrant(ctx, { refresh_token: refreshToken }, info),
+    revokeToken: (token) => revokeToken(ctx, token),
+    verifyAccessToken: (token, options) => verifyOwnAccessToken(ctx, token, options),
+    jwks: async () =>
+      structuredClone((await keyRing(config)).jwks) as { keys: Record<string, unknown>[] },
   };
 
   return {
     handler: createHandler(ctx, routes),
-    async authenticate(headers) {
+    authenticate(headers) {
       try {
-        return await authenticateCredential(ctx, readCredential(config, headers));
+        return authenticateCredential(ctx, readCredential(config, headers)).catch(() => null);
       } catch {
-        return null;
+        return Promise.resolve(null);
       }
     },
     api,

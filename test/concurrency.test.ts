@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { memoryStorage } from "../src/index.js";
+import { AuthError, memoryStorage } from "../src/index.js";
 import { call, makeAuth, PASSWORD } from "./helpers.js";
 
 it("ten simultaneous registrations of one email create exactly one account", async () => {
@@ -35,4 +35,23 @@ it("concurrent logins each get their own session and none is lost", async () => 
   );
   expect(new Set(cookies).size).toBe(8);
   for (const cookie of cookies) expect(await auth.authenticate({ cookie })).not.toBeNull();
+});
+
+it("a sign-up whose session cannot be stored leaves no account behind", async () => {
+  const storage = memoryStorage();
+  const auth = makeAuth({ storage });
+  const create = storage.sessions.create.bind(storage.sessions);
+  storage.sessions.create = async () => {
+    throw new AuthError("unavailable", "session store down");
+  };
+  const failed = await call(auth, "POST", "/auth/register", {
+    body: { email: "ada@example.com", password: PASSWORD },
+  });
+  expect(failed.status).toBe(503);
+  expect(await storage.users.findByEmail("ada@example.com")).toBeNull();
+  storage.sessions.create = create;
+  const retried = await call(auth, "POST", "/auth/register", {
+    body: { email: "ada@example.com", password: PASSWORD },
+  });
+  expect(retried.status).toBe(201);
 });

@@ -78,5 +78,7 @@ export function sessionTokenFrom(response: Response): string {
 export async function registered(auth: Auth, email = "ada@example.com", password = PASSWORD) {
   const result = await call(auth, "POST", "/auth/register", { body: { email, password } });
   if (result.status !== 201) throw new Error(`register failed: ${JSON.stringify(result.json)}`);
-  return { ...result, cookie: sessionCookieFrom(result.response), user: result.json?.user };
+  // With emailVerification.required, registration signs nobody in: there is no cookie.
+  const cookie = result.headers.has("set-cookie") ? sessionCookieFrom(result.response) : "";
+  return { ...result, cookie, user: result.json?.user };
 }

@@ -7,9 +7,9 @@ import type { Auth, AuthResult } from "../../src/index.js";
  */
 export function getAuth(auth: Auth): () => Promise<AuthResult | null> {
   return async function currentAuth() {
-    // Spelled so the library's bundler (esbuild) leaves the import alone while Next's bundlers still
-    // resolve it: Next must hand us its own instance, the one that knows the current request.
-    const { headers } = (await import("next/".concat("headers"))) as typeof import("next/headers");
+    // `next` is a peer dependency, so this stays an import of the app's own Next: the instance
+    // that knows the current request.
+    const { headers } = await import("next/headers");
     return auth.authenticate(await headers());
   };
 }

@@ -12,6 +12,7 @@ import { normalizePassword } from "../password/policy.js";
 import { createSession, type IssuedSession, revokeUserSessions } from "../sessions/sessions.js";
 import type { RequestInfo, User } from "../types.js";
 import { parseInput } from "../validation.js";
+import { afterRegistration, assertEmailVerified } from "./email-verification.js";
 import { emailField, nameField, passwordField } from "./fields.js";
 import { acceptablePassword } from "./password-policy-check.js";
 
@@ -30,13 +31,19 @@ export interface SignedIn extends IssuedSession {
   user: User;
 }
 
+/**
+ * A new account: signed in, unless `emailVerification.required` holds the session back until
+ * the address is verified (otherwise registering would be a way around the requirement).
+ */
+export type Registered = SignedIn | { user: User; session: null; token: null };
+
 const invalidCredentials = () => new AuthError("invalid_credentials", "Invalid email or password");
 
 export async function register(
   ctx: AuthContext,
   input: unknown,
   info: RequestInfo = {},
-): Promise<SignedIn> {
+): Promise<Registered> {
   const { email, password, name } = parseInput(registerInput, input);
   await limitPerIP(ctx, "register", info.ip);
   const normalized = await acceptablePassword(ctx, password, "password");
@@ -51,10 +58,22 @@ export async function register(
     },
     { passwordHash },
   );
-  return { user, ...(await createSession(ctx, user.id, info)) };
+  let signedIn: SignedIn | null = null;
+  if (!ctx.config.emailVerification.required) {
+    try {
+      signedIn = { user, ...(await createSession(ctx, user.id, info)) };
+    } catch (error) {
+      // Sessions may live in another store (Redis beside SQL): undo the account rather than
+      // leave one whose sign-up answered an error, so retrying the sign-up works.
+      await ctx.storage.users.delete(user.id).catch(() => {});
+      throw error;
+    }
+  }
+  await afterRegistration(ctx, user);
+  return signedIn ?? { user, session: null, token: null };
 }
 
-let dummyHashes = new WeakMap<AuthContext, Promise<string>>();
+const dummyHashes = new WeakMap<AuthContext, Promise<string>>();
 
 /**
  * A hash to verify against when the account does not exist, so that an unknown email costs the
@@ -67,11 +86,6 @@ export function dummyHash(ctx: AuthContext): Promise<string> {
     dummyHashes.set(ctx, hash);
   }
   return hash;
-}
-
-/** For tests that swap hashers on one context. */
-export function forgetDummyHashes() {
-  dummyHashes = new WeakMap();
 }
 
 /** Checks an email and password; returns the user, or throws `invalid_credentials`. */
@@ -90,6 +104,8 @@ export async function verifyPasswordLogin(
     throw invalidCredentials();
   }
   await clearLoginFailures(ctx, email);
+  // Only after the password matched: without it, nobody learns whether the account is verified.
+  assertEmailVerified(ctx, user);
   if (ctx.hasher.needsRehash(stored)) {
     // Compare-and-swap: if a concurrent change replaced the hash, theirs stands.
     await ctx.storage.passwords.replace(user.id, stored, await ctx.hasher.hash(candidate));

@@ -27,9 +27,12 @@ export function errorResponse(error: unknown): Response {
   return json(failure.status, { error: body }, headers);
 }
 
-/** Headers every auth response carries: nothing here may be cached, sniffed or leaked by Referer. */
+/**
+ * Headers every auth response carries: nothing here may be sniffed or leaked by Referer, and
+ * nothing may be cached unless its route says so (public keys may be).
+ */
 export function applySecurityHeaders(headers: Headers) {
-  headers.set("Cache-Control", "no-store");
+  if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
   headers.set("X-Content-Type-Options", "nosniff");
   headers.set("Referrer-Policy", "no-referrer");
 }

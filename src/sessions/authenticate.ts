@@ -1,13 +1,23 @@
 import type { AuthContext } from "../context.js";
 import type { Credential } from "../http/credentials.js";
+import { authenticateAccessToken } from "../tokens/authenticate-access-token.js";
+import { looksLikeJwt } from "../tokens/jwt-shape.js";
 import type { AuthResult } from "../types.js";
 import { validateSessionToken } from "./sessions.js";
 
-/** The user and session behind a credential, or null. Storage failures propagate. */
-export async function authenticateCredential(
+/**
+ * The user and session behind a credential, or null. Storage failures propagate. A Bearer
+ * credential with three dot-separated parts is an access JWT; anything else is a session token
+ * (`id.secret`). JWTs are accepted only as Bearer, never from the cookie.
+ */
+export function authenticateCredential(
   ctx: AuthContext,
   credential: Credential | null,
 ): Promise<AuthResult | null> {
-  if (!credential) return null;
+  // Not async: this is every guarded request's path, and each async layer costs a promise.
+  if (!credential) return Promise.resolve(null);
+  if (credential.kind === "bearer" && looksLikeJwt(credential.token)) {
+    return authenticateAccessToken(ctx, credential.token);
+  }
   return validateSessionToken(ctx, credential.token);
 }

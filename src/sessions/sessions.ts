@@ -2,6 +2,7 @@ import type { AuthContext } from "../context.js";
 import { constantTimeEqual } from "../crypto/constant-time.js";
 import { sha256Base64url } from "../crypto/sha256.js";
 import type { SessionRecord } from "../storage/ports.js";
+import { revokeSessionTokens } from "../tokens/revocation.js";
 import type { AuthResult, RequestInfo, Session } from "../types.js";
 import { formatSessionToken, newSessionToken, parseSessionToken } from "./session-token.js";
 
@@ -82,6 +83,7 @@ export async function listSessions(ctx: AuthContext, userId: string): Promise<Se
  * that must follow a revocation (tokens minted for the session) has one place to hook in.
  */
 export async function endSession(ctx: AuthContext, sessionId: string): Promise<void> {
+  await revokeSessionTokens(ctx, [sessionId]);
   await ctx.storage.sessions.delete(sessionId);
 }
 
@@ -110,5 +112,7 @@ export async function revokeUserSessions(
   userId: string,
   exceptSessionId?: string,
 ): Promise<string[]> {
-  return ctx.storage.sessions.deleteByUser(userId, exceptSessionId);
+  const revoked = await ctx.storage.sessions.deleteByUser(userId, exceptSessionId);
+  await revokeSessionTokens(ctx, revoked);
+  return revoked;
 }

@@ -104,6 +104,150 @@ export interface RateLimitStore {
   /** The current window, or null when there is none at `now`. */
   peek(key: string, now: Date): Promise<RateLimitWindow | null>;
   reset(key: string): Promise<void>;
+  /** Drops windows that ended at `now`; stores whose entries expire by themselves omit it. */
+  deleteExpired?(now: Date): Promise<number>;
+  ping?(): Promise<void>;
+}
+
+/** A WebAuthn credential (passkey) registered to a user. */
+export interface PasskeyRecord {
+  /** The credential ID, base64url; unique across every user. */
+  id: string;
+  userId: string;
+  /** The COSE-encoded public key, base64url. */
+  publicKey: string;
+  /** The signature counter the authenticator last reported (0 when it keeps none). */
+  counter: number;
+  /** How the browser can reach the authenticator ("internal", "hybrid", "usb"...), as reported. */
+  transports: string[];
+  /** "multiDevice" for synced passkeys, "singleDevice" for ones bound to one authenticator. */
+  deviceType: "singleDevice" | "multiDevice";
+  backedUp: boolean;
+  /** A label the user chose, e.g. "Work laptop". */
+  name: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export interface PasskeyStore {
+  /** Atomic: stores the passkey unless one with its id exists; returns false (storing nothing) then. */
+  create(passkey: PasskeyRecord): Promise<boolean>;
+  findById(id: string): Promise<PasskeyRecord | null>;
+  /** Oldest first. */
+  listByUser(userId: string): Promise<PasskeyRecord[]>;
+  /**
+   * Atomic conditional write after a sign-in: stores `counter`, `backedUp` and `lastUsedAt` only
+   * if `counter` is greater than the stored counter, or both are 0 (authenticators that keep no
+   * counter). Returns false and changes nothing otherwise, so of two concurrent sign-ins replaying
+   * one counter value at most one passes.
+   */
+  recordUse(
+    id: string,
+    use: { counter: number; backedUp: boolean; usedAt: Date },
+  ): Promise<boolean>;
+  /** Renames the user's passkey; null when the user has no passkey with that id. */
+  rename(userId: string, id: string, name: string | null): Promise<PasskeyRecord | null>;
+  /**
+   * Deletes the user's passkey. With `keepLast`, refuses to delete the user's only passkey and
+   * answers "last"; this must be atomic against concurrent deletes of the same user's passkeys
+   * (e.g. lock the user's passkey rows), or two deletes could remove the last two together.
+   */
+  delete(
+    userId: string,
+    id: string,
+    options?: { keepLast?: boolean },
+  ): Promise<"deleted" | "not_found" | "last">;
+  ping?(): Promise<void>;
+}
+
+/**
+ * A message waiting to be delivered. The payload is opaque to storage: the library encrypts it
+ * (the links it carries are bearer secrets), so an adapter stores and returns it unchanged.
+ */
+export interface OutboxRecord {
+  id: string;
+  payload: string;
+  /** Delivery attempts so far, the one in progress included (a claim counts as an attempt). */
+  attempts: number;
+  /** When the message may next be claimed: its retry time, or the end of the current lease. */
+  availableAt: Date;
+  lastError: string | null;
+  createdAt: Date;
+  /** Set when delivery was given up; a dead-lettered message is never claimed again. */
+  deadAt: Date | null;
+}
+
+export interface OutboxStore {
+  enqueue(record: OutboxRecord): Promise<void>;
+  /**
+   * Atomic: takes up to `limit` messages that are not dead-lettered and whose `availableAt` is at
+   * or before `now`, oldest `availableAt` first; sets each one's `availableAt` to `leaseUntil`
+   * and adds 1 to its `attempts`; returns them with the new values. Of any number of concurrent
+   * claims (several instances over one database), each message goes to at most one until its
+   * lease ends, so two instances never send it at once.
+   */
+  claimDue(now: Date, leaseUntil: Date, limit: number): Promise<OutboxRecord[]>;
+  /** Removes a delivered message; unknown ids are ignored. */
+  markSent(id: string): Promise<void>;
+  /** Releases a failed message for another attempt at `availableAt`, noting why it failed. */
+  reschedule(id: string, availableAt: Date, lastError: string): Promise<void>;
+  /** Gives up on a message: it stays for inspection with `deadAt` set, never claimed again. */
+  markDead(id: string, deadAt: Date, lastError: string): Promise<void>;
+  /** Dead-lettered messages, most recently given up first. */
+  listDead(limit: number): Promise<OutboxRecord[]>;
+  ping?(): Promise<void>;
+}
+
+/**
+ * A family of rotating refresh tokens: every token descended, by rotation, from one grant. One
+ * row per family, not per token: the token is `id.secret` where `id` is the family id and the
+ * secret changes at every rotation, so any secret of the family but the current one is a reuse.
+ */
+export interface RefreshFamilyRecord {
+  /** The family id: the public part of every refresh token of the family. */
+  id: string;
+  userId: string;
+  /** The session the family is bound to: ending the session deletes the family. */
+  sessionId: string;
+  /** SHA-256 (base64url) of the current token's secret. */
+  secretHash: string;
+  /** SHA-256 of the secret the current one replaced; honoured only within the reuse grace window. */
+  previousSecretHash: string | null;
+  /** When the family last rotated; null before its first rotation. */
+  rotatedAt: Date | null;
+  createdAt: Date;
+  /** Absolute expiry of the whole family: rotation never extends it. */
+  expiresAt: Date;
+}
+
+export interface RefreshTokenStore {
+  create(family: RefreshFamilyRecord): Promise<void>;
+  get(id: string): Promise<RefreshFamilyRecord | null>;
+  /**
+   * Atomic compare-and-swap: when the family's `secretHash` is still `expectedHash`, sets
+   * `previousSecretHash` to it, `secretHash` to `nextHash` and `rotatedAt` to `now`, and returns
+   * true. Returns false, changing nothing, otherwise (or for an unknown id). Of any number of
+   * concurrent rotations of one secret, at most one returns true.
+   */
+  rotate(id: string, expectedHash: string, nextHash: string, now: Date): Promise<boolean>;
+  delete(id: string): Promise<void>;
+  /** Deletes every family bound to one of `sessionIds`. */
+  deleteBySessions(sessionIds: string[]): Promise<void>;
+  deleteExpired(now: Date): Promise<number>;
+  ping?(): Promise<void>;
+}
+
+/**
+ * Revoked sessions, as far as access tokens are concerned: an access JWT names its session in
+ * `sid`, and is refused while its session is listed here. An entry needs to outlive only the
+ * longest-lived access token it could affect, so each one carries its own expiry.
+ */
+export interface RevocationStore {
+  /** Lists the sessions as revoked until `until`; when one is listed already, the later expiry wins. */
+  revokeSessions(sessionIds: string[], until: Date): Promise<void>;
+  /** Whether the session is listed and its entry has not expired at `now`. */
+  isSessionRevoked(sessionId: string, now: Date): Promise<boolean>;
+  deleteExpired(now: Date): Promise<number>;
   ping?(): Promise<void>;
 }
 
@@ -114,4 +258,8 @@ export interface Storage {
   sessions: SessionStore;
   verifications: VerificationStore;
   rateLimits: RateLimitStore;
+  passkeys: PasskeyStore;
+  outbox: OutboxStore;
+  refreshTokens: RefreshTokenStore;
+  revocations: RevocationStore;
 }

@@ -71,6 +71,16 @@ describe("request handling", () => {
     }
   });
 
+  it("lets only the public key set be cached", async () => {
+    const auth = makeAuth();
+    const jwks = await call(auth, "GET", "/auth/jwks");
+    expect(jwks.status).toBe(200);
+    expect(jwks.headers.get("cache-control")).toBe("public, max-age=300");
+    const { cookie } = await registered(auth);
+    const session = await call(auth, "GET", "/auth/session", { cookie });
+    expect(session.headers.get("cache-control")).toBe("no-store");
+  });
+
   it("never leaks an internal error's message or stack", async () => {
     const auth = makeAuth();
     auth.config.storage.users.findByEmail = async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { memoryStorage } from "../../src/index.js";
 import { call, PASSWORD, registered } from "../helpers.js";
 import {
   loginOptions,
@@ -121,8 +122,11 @@ describe("signing in with a passkey", () => {
   });
 
   it("refuses an unverified account when email verification is required, like a password login", async () => {
-    const auth = passkeyAuth({ emailVerification: { required: true } });
-    const { authenticator, user } = await userWithPasskey(auth);
+    // Registration opens no session while verification is required, so the passkey is added
+    // first and the requirement switched on afterwards, over the same storage.
+    const storage = memoryStorage();
+    const { authenticator, user } = await userWithPasskey(passkeyAuth({ storage }));
+    const auth = passkeyAuth({ storage, emailVerification: { required: true } });
     const refused = await passkeyLogin(auth, authenticator.get(await loginOptions(auth)));
     expect(refused.status).toBe(403);
     expect(refused.json?.error.code).toBe("email_not_verified");

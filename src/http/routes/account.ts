@@ -1,6 +1,7 @@
 import type { AuthContext } from "../../context.js";
 import { changePassword, login, register, type SignedIn } from "../../flows/password-accounts.js";
-import { endSessionByToken } from "../../sessions/sessions.js";
+import { authenticateCredential } from "../../sessions/authenticate.js";
+import { endSession, endSessionByToken } from "../../sessions/sessions.js";
 import type { Credential } from "../credentials.js";
 import { json, noContent } from "../respond.js";
 import { caller, type Route } from "../route.js";
@@ -31,9 +32,12 @@ export const accountRoutes: Route[] = [
     path: "/register",
     body: ["json"],
     async handle({ ctx, body, info, credential }) {
-      const signedIn = await register(ctx, body, info);
+      const registered = await register(ctx, body, info);
       await endPresentedSession(ctx, credential);
-      return signedInResponse(ctx, 201, signedIn);
+      if (registered.token === null) {
+        return json(201, { user: registered.user, emailVerificationRequired: true });
+      }
+      return signedInResponse(ctx, 201, registered);
     },
   },
   {
@@ -50,7 +54,9 @@ export const accountRoutes: Route[] = [
     method: "POST",
     path: "/logout",
     async handle({ ctx, credential }) {
-      if (credential) await endSessionByToken(ctx, credential.token);
+      // Any credential: a session token, or an access JWT (whose session then ends with it).
+      const current = await authenticateCredential(ctx, credential);
+      if (current) await endSession(ctx, current.session.id);
       return noContent(204, { "Set-Cookie": clearedSessionCookie(ctx.config) });
     },
   },

@@ -1,7 +1,17 @@
 import type { Route } from "../route.js";
 import { accountRoutes } from "./account.js";
+import { emailRoutes } from "./email.js";
 import { healthRoutes } from "./health.js";
+import { passkeyRoutes } from "./passkeys.js";
 import { sessionRoutes } from "./sessions.js";
+import { tokenRoutes } from "./tokens.js";
 
 /** Every route the handler serves, below basePath. */
-export const routes: Route[] = [...accountRoutes, ...sessionRoutes, ...healthRoutes];
+export const routes: Route[] = [
+  ...accountRoutes,
+  ...sessionRoutes,
+  ...healthRoutes,
+  ...passkeyRoutes,
+  ...emailRoutes,
+  ...tokenRoutes,
+];

@@ -68,7 +68,9 @@ export const tokenRoutes: Route[] = [
     path: "/jwks",
     async handle({ ctx }) {
       // Public keys may be cached briefly; key rotation keeps retired keys published longer.
-      return json(200, (await keyRing(ctx.config)).jwks, { "Cache-Control": "public, max-age=300" });
+      return json(200, (await keyRing(ctx.config)).jwks, {
+        "Cache-Control": "public, max-age=300",
+      });
     },
   },
 ];

@@ -1,6 +1,10 @@
 import type { Storage } from "../ports.js";
+import { memoryOutbox } from "./outbox.js";
+import { memoryPasskeys } from "./passkeys.js";
 import { memoryPasswords } from "./passwords.js";
 import { memoryRateLimits } from "./rate-limits.js";
+import { memoryRefreshTokens } from "./refresh-tokens.js";
+import { memoryRevocations } from "./revocations.js";
 import { memorySessions } from "./sessions.js";
 import { memoryUsers } from "./users.js";
 import { memoryVerifications } from "./verifications.js";
@@ -14,6 +18,8 @@ export function memoryStorage(): Storage {
   const passwordHashes = new Map<string, string>();
   const sessions = memorySessions();
   const verifications = memoryVerifications();
+  const passkeys = memoryPasskeys();
+  const refreshTokens = memoryRefreshTokens();
   const users = memoryUsers(
     (userId, credentials) => {
       if (credentials.passwordHash !== undefined)
@@ -23,6 +29,8 @@ export function memoryStorage(): Storage {
       passwordHashes.delete(userId);
       sessions.deleteAllOf(userId);
       verifications.deleteAllOf(userId);
+      passkeys.deleteAllOf(userId);
+      refreshTokens.deleteAllOf(userId);
     },
   );
   return {
@@ -31,5 +39,9 @@ export function memoryStorage(): Storage {
     sessions,
     verifications,
     rateLimits: memoryRateLimits(),
+    passkeys,
+    outbox: memoryOutbox(),
+    refreshTokens,
+    revocations: memoryRevocations(),
   };
 }
