@@ -6,6 +6,18 @@ import { defineConfig } from "tsup";
  */
 export const entries = {
   index: "src/index.ts",
+  node: "adapters/node/index.ts",
+  verify: "src/verify/index.ts",
+  hono: "adapters/hono/index.ts",
+  next: "adapters/next/index.ts",
+  express: "adapters/express/index.ts",
+  fastify: "adapters/fastify/index.ts",
+  testing: "src/testing/index.ts",
+  sqlite: "adapters/sqlite/index.ts",
+  postgres: "adapters/postgres/index.ts",
+  redis: "adapters/redis/index.ts",
+  cli: "adapters/cli/index.ts",
+  smtp: "adapters/smtp/index.ts",
 } as const;
 
 export default defineConfig({
