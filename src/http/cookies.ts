@@ -9,17 +9,24 @@ export interface CookieAttributes {
   sameSite?: "Strict" | "Lax" | "None";
 }
 
-/** The value of one cookie in a `Cookie` header, or null. The first of duplicate names wins. */
+/**
+ * The value of one cookie in a `Cookie` header, or null. The first of duplicate names wins.
+ * Scans in place rather than splitting: it runs on every guarded request.
+ */
 export function readCookie(header: string | null | undefined, name: string): string | null {
   if (!header) return null;
-  for (const pair of header.split(";")) {
-    const eq = pair.indexOf("=");
-    if (eq === -1) continue;
-    if (pair.slice(0, eq).trim() !== name) continue;
-    let value = pair.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2)
-      value = value.slice(1, -1);
-    return value;
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(";", start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf("=", start);
+    if (eq !== -1 && eq < end && header.slice(start, eq).trim() === name) {
+      let value = header.slice(eq + 1, end).trim();
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
+        value = value.slice(1, -1);
+      return value;
+    }
+    start = end + 1;
   }
   return null;
 }

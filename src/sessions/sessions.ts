@@ -13,8 +13,15 @@ export interface IssuedSession {
 }
 
 export function toPublicSession(record: SessionRecord): Session {
-  const { secretHash: _secretHash, ...session } = record;
-  return session;
+  return {
+    id: record.id,
+    userId: record.userId,
+    createdAt: record.createdAt,
+    expiresAt: record.expiresAt,
+    absoluteExpiresAt: record.absoluteExpiresAt,
+    ip: record.ip,
+    userAgent: record.userAgent,
+  };
 }
 
 export async function createSession(

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isTrustedProxy } from "../../src/http/client-ip.js";
 import { readCookie, serializeCookie } from "../../src/http/cookies.js";
@@ -9,6 +10,31 @@ describe("cookies", () => {
     expect(readCookie("ab=1", "a")).toBeNull();
     expect(readCookie(null, "a")).toBeNull();
     expect(readCookie("junk; a=1", "a")).toBe("1");
+  });
+
+  it("agrees with a plain split-based parser on any header", () => {
+    const reference = (header: string, name: string) => {
+      for (const pair of header.split(";")) {
+        const eq = pair.indexOf("=");
+        if (eq === -1 || pair.slice(0, eq).trim() !== name) continue;
+        const value = pair.slice(eq + 1).trim();
+        return value.length >= 2 && value.startsWith('"') && value.endsWith('"')
+          ? value.slice(1, -1)
+          : value;
+      }
+      return null;
+    };
+    const piece = fc.constantFrom("a", "b", "=", ";", " ", '"', "x", "session");
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 40 }).map((parts) => parts.join("")),
+        fc.constantFrom("a", "b", "session"),
+        (header, name) => {
+          expect(readCookie(header, name)).toBe(reference(header, name));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it("serialises attributes and refuses values that would inject attributes", () => {
