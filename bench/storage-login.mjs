@@ -14,24 +14,21 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
-import { Redis } from "ioredis";
-import pg from "pg";
+import {
+  CONCURRENCY,
+  core,
+  postgresStorage,
+  postgresWithSchema,
+  redisStorage,
+  redisWithPrefix,
+  SECONDS,
+  sqliteStorage,
+  throughput,
+} from "./lib/storage-bench.mjs";
 
-const DIST = process.env.PORTCULLIS_DIST ?? fileURLToPath(new URL("../dist/", import.meta.url));
-const load = (name) => import(pathToFileURL(join(DIST, `${name}.js`)).href);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
-const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
-const POSTGRES_URL = process.env.POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const EMAIL = "bench@example.com";
 const PASSWORD = "correct horse battery staple";
-
-const core = await load("index");
-const { sqliteStorage } = await load("sqlite");
-const { postgresStorage, migrate } = await load("postgres");
-const { redisStorage } = await load("redis");
 
 /** BENCH ONLY: keeps the password in the clear, so a row measures storage alone. */
 const plainHasher = {
@@ -40,24 +37,6 @@ const plainHasher = {
   verify: async (hash, password) => hash === `$bench-plain$${password}`,
   needsRehash: () => false,
 };
-
-async function throughput(operation) {
-  async function run(seconds) {
-    let count = 0;
-    const end = performance.now() + seconds * 1000;
-    async function worker() {
-      while (performance.now() < end) {
-        await operation();
-        count++;
-      }
-    }
-    const start = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    return count / ((performance.now() - start) / 1000);
-  }
-  await run(Math.min(1, SECONDS / 2));
-  return run(SECONDS);
-}
 
 async function registered(storage) {
   const auth = core.createAuth({
@@ -145,13 +124,7 @@ await row("SQLite (better-sqlite3, WAL file)", async () => {
 });
 
 await row("PostgreSQL (pg Pool, 10 connections)", async () => {
-  const schema = `portcullis_bench_login_${process.pid}`;
-  const pool = new pg.Pool({
-    connectionString: POSTGRES_URL,
-    max: 10,
-    connectionTimeoutMillis: 2000,
-  });
-  await migrate(pool, { schema });
+  const { pool, schema, drop } = await postgresWithSchema("login");
   const { login, userId } = await registered(postgresStorage({ pool, schema }));
   const t = `"${schema}".`;
   const q = (sql, params) => pool.query(numbered(sql(t)), params);
@@ -166,22 +139,12 @@ await row("PostgreSQL (pg Pool, 10 connections)", async () => {
       await q(CLEAR, ["failures:raw"]);
       await q(SESSION, [sessionId(), "hash", userId, now, now + 1e9, now + 1e9, "192.0.2.1", null]);
     },
-    async close() {
-      await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
-      await pool.end();
-    },
+    close: drop,
   };
 });
 
 await row("Redis sessions and counters + SQLite users", async () => {
-  const redis = new Redis(REDIS_URL, {
-    maxRetriesPerRequest: 1,
-    lazyConnect: true,
-    retryStrategy: () => null,
-  });
-  redis.on("error", () => {});
-  await redis.connect();
-  const prefix = `portcullis_bench_login_${process.pid}:`;
+  const { redis, prefix, drop } = await redisWithPrefix("login");
   const db = new Database(":memory:");
   const sqlite = sqliteStorage({ database: db });
   const { login, userId } = await registered({ ...sqlite, ...redisStorage(redis, { prefix }) });
@@ -203,11 +166,7 @@ await row("Redis sessions and counters + SQLite users", async () => {
         .sadd(`${prefix}raw:user`, id)
         .exec();
     },
-    async close() {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    },
+    close: drop,
   };
 });
 

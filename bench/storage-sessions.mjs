@@ -14,42 +14,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
-import { Redis } from "ioredis";
-import pg from "pg";
-
-const DIST = process.env.PORTCULLIS_DIST ?? fileURLToPath(new URL("../dist/", import.meta.url));
-const load = (name) => import(pathToFileURL(join(DIST, `${name}.js`)).href);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
-const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
-const POSTGRES_URL = process.env.POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-const core = await load("index");
-const { sqliteStorage } = await load("sqlite");
-const { postgresStorage, migrate } = await load("postgres");
-const { redisStorage } = await load("redis");
-
-/** Runs `operation` CONCURRENCY at a time for SECONDS; returns operations per second. */
-async function throughput(operation) {
-  async function run(seconds) {
-    let count = 0;
-    const end = performance.now() + seconds * 1000;
-    async function worker() {
-      while (performance.now() < end) {
-        await operation();
-        count++;
-      }
-    }
-    const start = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    return count / ((performance.now() - start) / 1000);
-  }
-  // Warm up at full concurrency first: pools open their connections, JITs and caches settle.
-  await run(Math.min(1, SECONDS / 2));
-  return run(SECONDS);
-}
+import {
+  CONCURRENCY,
+  core,
+  postgresStorage,
+  postgresWithSchema,
+  redisStorage,
+  redisWithPrefix,
+  SECONDS,
+  sqliteStorage,
+  throughput,
+} from "./lib/storage-bench.mjs";
 
 async function signedIn(storage) {
   const auth = core.createAuth({
@@ -119,13 +95,7 @@ await row("SQLite (better-sqlite3, WAL file)", async () => {
 });
 
 await row("PostgreSQL (pg Pool, 10 connections)", async () => {
-  const schema = `portcullis_bench_${process.pid}`;
-  const pool = new pg.Pool({
-    connectionString: POSTGRES_URL,
-    max: 10,
-    connectionTimeoutMillis: 2000,
-  });
-  await migrate(pool, { schema });
+  const { pool, schema, drop } = await postgresWithSchema("sessions");
   const s = await signedIn(postgresStorage({ pool, schema }));
   const t = `"${schema}".`;
   return {
@@ -134,22 +104,12 @@ await row("PostgreSQL (pg Pool, 10 connections)", async () => {
       await pool.query(`${SESSION_SQL(t)}$1`, [s.sessionId]),
       await pool.query(`${USER_SQL(t)}$1`, [s.userId]),
     ],
-    async close() {
-      await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
-      await pool.end();
-    },
+    close: drop,
   };
 });
 
 await row("Redis sessions + SQLite users", async () => {
-  const redis = new Redis(REDIS_URL, {
-    maxRetriesPerRequest: 1,
-    lazyConnect: true,
-    retryStrategy: () => null,
-  });
-  redis.on("error", () => {});
-  await redis.connect();
-  const prefix = `portcullis_bench_${process.pid}:`;
+  const { redis, prefix, drop } = await redisWithPrefix("sessions");
   const sqlite = sqliteStorage({ database: new Database(":memory:") });
   const s = await signedIn({ ...sqlite, ...redisStorage(redis, { prefix }) });
   return {
@@ -158,11 +118,7 @@ await row("Redis sessions + SQLite users", async () => {
       await redis.hgetall(`${prefix}session:${s.sessionId}`),
       await sqlite.users.findById(s.userId),
     ],
-    async close() {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    },
+    close: drop,
   };
 });
 
