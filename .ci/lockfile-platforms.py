@@ -27,13 +27,15 @@ for path, meta in list(packages.items()):
         cpu = next((p for p in parts if p in CPUS), None)
         if os_ is None or cpu is None:
             sys.exit(f"{name}: not a platform binary; install it properly instead")
-        entry = {"version": version, "cpu": [cpu], "dev": meta.get("dev", False), "optional": True, "os": [os_]}
+        # Keys in npm's own order, so a later `npm install` leaves these entries as they are.
+        entry = {"version": version, "cpu": [cpu], "dev": meta.get("dev", False)}
         if os_ == "linux":
             entry["libc"] = ["musl"] if "musl" in name else ["glibc"]
+        entry.update({"optional": True, "os": [os_]})
         packages[f"node_modules/{name}"] = entry
         added.append(name)
 
-lock["packages"] = dict(sorted(packages.items(), key=lambda item: (item[0] != "", item[0])))
+# New entries go last: npm ci does not mind the order, and npm's own sort is locale-aware.
 with open("package-lock.json", "w") as f:
     json.dump(lock, f, indent=2)
     f.write("\n")
