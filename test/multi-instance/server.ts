@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sendWebResponse, toWebRequest } from "../../adapters/node-http/index.js";
 import { APP_ORIGIN, createApp } from "./app.js";
 
 /*
@@ -9,13 +10,6 @@ import { APP_ORIGIN, createApp } from "./app.js";
  */
 
 const send = (message: unknown) => process.send?.(message);
-
-async function body(req: IncomingMessage): Promise<string | undefined> {
-  if (req.method === "GET" || req.method === "HEAD") return undefined;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 const app = await createApp({
   postgresUrl: process.env.POSTGRES_URL as string,
@@ -27,18 +21,9 @@ const app = await createApp({
 
 const server = createServer(async (req, res) => {
   try {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === "string") headers.set(name, value);
-    }
-    const request = new Request(new URL(req.url ?? "/", APP_ORIGIN), {
-      method: req.method,
-      headers,
-      body: await body(req),
-    });
+    const request = toWebRequest(req, new URL(req.url ?? "/", APP_ORIGIN).href);
     const response = await app.auth.handler(request, { clientIP: req.socket.remoteAddress });
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
+    await sendWebResponse(res, response);
   } catch (error) {
     console.error(error);
     res.writeHead(500).end();

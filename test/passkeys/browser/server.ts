@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { sendWebResponse, toWebRequest } from "../../../adapters/node-http/index.js";
 import type { Auth } from "../../../src/index.js";
 
 /*
@@ -23,34 +24,6 @@ function browserBundlePath(): string {
 }
 const browserBundle = readFileSync(browserBundlePath(), "utf8");
 
-async function toRequest(req: IncomingMessage, origin: string): Promise<Request> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-  const method = req.method ?? "GET";
-  return new Request(new URL(req.url ?? "/", origin), {
-    method,
-    headers,
-    body: method === "GET" || method === "HEAD" ? undefined : body,
-  });
-}
-
-async function sendResponse(response: Response, res: ServerResponse) {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers["set-cookie"] = cookies;
-  res.writeHead(response.status, headers);
-  res.end(Buffer.from(await response.arrayBuffer()));
-}
-
 export interface TestServer {
   server: Server;
   port: number;
@@ -68,9 +41,10 @@ export async function startTestServer(makeAuth: (port: number) => Auth): Promise
     } else if (path === "/simplewebauthn-browser.js") {
       res.writeHead(200, { "content-type": "text/javascript; charset=utf-8" }).end(browserBundle);
     } else if (path?.startsWith("/auth/") && auth) {
-      toRequest(req, origin)
-        .then((request) => (auth as Auth).handler(request, { clientIP: req.socket.remoteAddress }))
-        .then((response) => sendResponse(response, res))
+      const request = toWebRequest(req, new URL(req.url ?? "/", origin).href);
+      (auth as Auth)
+        .handler(request, { clientIP: req.socket.remoteAddress })
+        .then((response) => sendWebResponse(res, response))
         .catch((error) => {
           console.error(error);
           res.writeHead(500).end();
