@@ -127,6 +127,16 @@ export const migrations: Migration[] = [
       ];
     },
   },
+  {
+    version: 3,
+    name: "passkey-provenance",
+    statements(_dialect, t) {
+      return [
+        `ALTER TABLE ${t.passkeys} ADD COLUMN created_ip TEXT`,
+        `ALTER TABLE ${t.passkeys} ADD COLUMN created_user_agent TEXT`,
+      ];
+    },
+  },
 ];
 
 /** The bookkeeping table: one row per applied migration. */

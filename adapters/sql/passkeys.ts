@@ -14,10 +14,12 @@ interface PasskeyRow {
   name: string | null;
   created_at: unknown;
   last_used_at: unknown;
+  created_ip: string | null;
+  created_user_agent: string | null;
 }
 
 const COLUMNS =
-  "id, user_id, public_key, counter, transports, device_type, backed_up, name, created_at, last_used_at";
+  "id, user_id, public_key, counter, transports, device_type, backed_up, name, created_at, last_used_at, created_ip, created_user_agent";
 
 function toRecord(row: PasskeyRow): PasskeyRecord {
   return {
@@ -31,6 +33,8 @@ function toRecord(row: PasskeyRow): PasskeyRecord {
     name: row.name,
     createdAt: toDate(row.created_at),
     lastUsedAt: row.last_used_at === null ? null : toDate(row.last_used_at),
+    createdIp: row.created_ip,
+    createdUserAgent: row.created_user_agent,
   };
 }
 
@@ -51,7 +55,7 @@ AND (SELECT count(*) FROM ${t.passkeys} WHERE user_id = ?) > 1`;
   return {
     async create(passkey) {
       const changed = await db.execute(
-        `INSERT INTO ${t.passkeys} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO ${t.passkeys} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
         [
           passkey.id,
           passkey.userId,
@@ -63,6 +67,8 @@ AND (SELECT count(*) FROM ${t.passkeys} WHERE user_id = ?) > 1`;
           passkey.name,
           toMillis(passkey.createdAt),
           passkey.lastUsedAt === null ? null : toMillis(passkey.lastUsedAt),
+          passkey.createdIp,
+          passkey.createdUserAgent,
         ],
       );
       return changed === 1;
@@ -111,6 +117,9 @@ WHERE id = ? AND (counter < ? OR (counter = 0 AND ? = 0))`,
         [userId, id],
       );
       return exists ? "last" : "not_found";
+    },
+    async deleteByUser(userId) {
+      return db.execute(`DELETE FROM ${t.passkeys} WHERE user_id = ?`, [userId]);
     },
     async ping() {
       await db.get("SELECT 1 AS ok");

@@ -26,6 +26,9 @@ export function sqlPasswords(db: SqlDriver, t: TableNames): PasswordStore {
       );
       return changed === 1;
     },
+    async delete(userId) {
+      await db.execute(`DELETE FROM ${t.passwords} WHERE user_id = ?`, [userId]);
+    },
     async ping() {
       await db.get("SELECT 1 AS ok");
     },

@@ -9,9 +9,15 @@ export interface Passkey {
   backedUp: boolean;
   createdAt: Date;
   lastUsedAt: Date | null;
+  /**
+   * Where the passkey was added from (address and browser, as the request said), so the owner
+   * can spot one they did not add, e.g. by a session that a password reset later ended.
+   */
+  createdFrom: { ip: string | null; userAgent: string | null };
 }
 
 export function toPublicPasskey(record: PasskeyRecord): Passkey {
   const { id, name, transports, deviceType, backedUp, createdAt, lastUsedAt } = record;
-  return { id, name, transports, deviceType, backedUp, createdAt, lastUsedAt };
+  const createdFrom = { ip: record.createdIp ?? null, userAgent: record.createdUserAgent ?? null };
+  return { id, name, transports, deviceType, backedUp, createdAt, lastUsedAt, createdFrom };
 }

@@ -95,11 +95,14 @@ export async function verifyPasskeyRegistration(
   const user = await ctx.storage.users.findById(userId);
   if (!user) throw new AuthError("unauthenticated", "Not signed in");
   const attested = await verifyAttestation(ctx, response as RegistrationResponse, challenge);
-  return storePasskey(ctx, user.id, attested, name);
+  return storePasskey(ctx, user.id, attested, name, info);
 }
 
 /** A verified new credential, not stored yet. */
-export type AttestedPasskey = Omit<PasskeyRecord, "userId" | "name" | "createdAt" | "lastUsedAt">;
+export type AttestedPasskey = Omit<
+  PasskeyRecord,
+  "userId" | "name" | "createdAt" | "lastUsedAt" | "createdIp" | "createdUserAgent"
+>;
 
 /** Verifies an attestation against the challenge it answers; throws `invalid_credentials`. */
 export async function verifyAttestation(
@@ -141,6 +144,7 @@ export async function storePasskey(
   userId: string,
   attested: AttestedPasskey,
   name: string | null | undefined,
+  info: RequestInfo,
 ): Promise<Passkey> {
   const passkey: PasskeyRecord = {
     ...attested,
@@ -148,6 +152,8 @@ export async function storePasskey(
     name: name ?? null,
     createdAt: ctx.now(),
     lastUsedAt: null,
+    createdIp: info.ip ?? null,
+    createdUserAgent: info.userAgent?.slice(0, 512) ?? null,
   };
   if (!(await ctx.storage.passkeys.create(passkey))) {
     throw new AuthError("invalid_request", "This passkey is already registered");

@@ -111,7 +111,7 @@ export async function verifyPasskeySignUp(
   });
   let passkey: Passkey;
   try {
-    passkey = await storePasskey(ctx, user.id, attested, passkeyName);
+    passkey = await storePasskey(ctx, user.id, attested, passkeyName, info);
   } catch (error) {
     // An account without its passkey would have no way in at all.
     await ctx.storage.users.delete(user.id);

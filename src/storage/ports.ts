@@ -41,6 +41,11 @@ export interface PasswordStore {
   set(userId: string, hash: string): Promise<void>;
   /** Atomic compare-and-swap: replaces the hash only if it is still `expected`. */
   replace(userId: string, expected: string, next: string): Promise<boolean>;
+  /**
+   * Removes the user's password, so it no longer signs in (e.g. a password set by whoever
+   * squatted an address before its owner proved it). Unknown users are ignored.
+   */
+  delete(userId: string): Promise<void>;
   ping?(): Promise<void>;
 }
 
@@ -127,6 +132,9 @@ export interface PasskeyRecord {
   name: string | null;
   createdAt: Date;
   lastUsedAt: Date | null;
+  /** Where the passkey was added from, so its owner can tell one they did not add. */
+  createdIp: string | null;
+  createdUserAgent: string | null;
 }
 
 export interface PasskeyStore {
@@ -157,6 +165,8 @@ export interface PasskeyStore {
     id: string,
     options?: { keepLast?: boolean },
   ): Promise<"deleted" | "not_found" | "last">;
+  /** Deletes every passkey of the user in one operation; returns how many it deleted. */
+  deleteByUser(userId: string): Promise<number>;
   ping?(): Promise<void>;
 }
 

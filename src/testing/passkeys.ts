@@ -33,12 +33,28 @@ function passkey(userId: string, overrides: Partial<PasskeyRecord> = {}): Passke
     name: null,
     createdAt: new Date(Date.UTC(2026, 0, 1)),
     lastUsedAt: null,
+    createdIp: "203.0.113.7",
+    createdUserAgent: "Test/1.0",
     ...overrides,
   };
 }
 
 export function passkeysContract(makeStorage: () => Promise<Storage> | Storage) {
   describe("passkeys port", () => {
+    it("deletes every passkey of one user at once, and no one else's", async () => {
+      const storage = await makeStorage();
+      const owner = await newUser(storage);
+      const other = await newUser(storage);
+      await storage.passkeys.create(passkey(owner));
+      await storage.passkeys.create(passkey(owner, { createdIp: null, createdUserAgent: null }));
+      const kept = passkey(other);
+      await storage.passkeys.create(kept);
+      expect(await storage.passkeys.deleteByUser(owner)).toBe(2);
+      expect(await storage.passkeys.listByUser(owner)).toEqual([]);
+      expect(await storage.passkeys.findById(kept.id)).toEqual(kept);
+      expect(await storage.passkeys.deleteByUser(owner)).toBe(0);
+    });
+
     it("stores a passkey and finds it by credential id with every field intact", async () => {
       const storage = await makeStorage();
       const record = passkey(await newUser(storage), { counter: 7, name: "Laptop" });

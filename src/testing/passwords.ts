@@ -16,6 +16,15 @@ export function passwordsContract(makeStorage: () => Promise<Storage> | Storage)
       expect(await storage.passwords.get(bare.id)).toBe("$test$first");
     });
 
+    it("deletes a user's password, so the user has none", async () => {
+      const storage = await makeStorage();
+      const user = await createdUser(storage);
+      await storage.passwords.delete(user.id);
+      expect(await storage.passwords.get(user.id)).toBeNull();
+      expect(await storage.passwords.replace(user.id, "$test$hash-0", "$test$next")).toBe(false);
+      await storage.passwords.delete(`${user.id}-nobody`);
+    });
+
     it("replaces only from the expected hash", async () => {
       const storage = await makeStorage();
       const user = await createdUser(storage);

@@ -54,6 +54,11 @@ export function memoryPasskeys(): PasskeyStore & { deleteAllOf(userId: string): 
       byId.delete(id);
       return "deleted";
     },
+    async deleteByUser(userId) {
+      const mine = ofUser(userId);
+      for (const passkey of mine) byId.delete(passkey.id);
+      return mine.length;
+    },
     deleteAllOf(userId) {
       for (const passkey of ofUser(userId)) byId.delete(passkey.id);
     },

@@ -13,5 +13,8 @@ export function memoryPasswords(hashes: Map<string, string>): PasswordStore {
       hashes.set(userId, next);
       return true;
     },
+    async delete(userId) {
+      hashes.delete(userId);
+    },
   };
 }
