@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseCIDR } from "./crypto/ip-address.js";
 import { type RandomSource, webCryptoRandom } from "./crypto/random.js";
 import { mailOptionShape } from "./mail/options.js";
 import type { PasswordHasher } from "./password/hasher.js";
@@ -109,6 +110,11 @@ const configSchema = z.object({
       maxAge: positiveSeconds.default(30 * DAY),
       updateAge: positiveSeconds.default(DAY),
       absoluteLifetime: positiveSeconds.default(90 * DAY),
+      /**
+       * Seconds after sign-in during which a session may make sensitive changes (add a passkey,
+       * sign out other sessions, change the email) without the current password.
+       */
+      freshAge: positiveSeconds.default(10 * 60),
     })
     .prefault({})
     .refine((session) => session.updateAge < session.maxAge, {
@@ -123,16 +129,46 @@ const configSchema = z.object({
         .object({
           max: z.number().int().positive().default(30),
           window: positiveSeconds.default(60),
+          /**
+           * How many leading bits of an IPv6 address name one client: a subscriber is usually
+           * given a whole /64 and may use any address in it, so the limit counts the /64.
+           * IPv4 (and IPv4-mapped IPv6) clients are counted by their full address.
+           */
+          ipv6Prefix: z.number().int().min(32).max(128).default(64),
         })
         .prefault({}),
+      /**
+       * Failed password sign-ins per account identifier (unknown emails counted alike). Past
+       * `freeAttempts` consecutive failures each one locks the account for twice as long as the
+       * one before (from `lockSeconds`, at most `maxLockSeconds`); at `maxConsecutive` failures
+       * without a success (NIST SP 800-63B-4: at most 100) password sign-in is refused for a
+       * whole `window` or until a password reset. `window` is how long the failure count is
+       * remembered, counted from the first failure after a success: a success or a password
+       * reset clears it, waiting out the locks does not. A guesser who paces attempts therefore
+       * gets at most `maxConsecutive` per `window`, whence the long default (30 days).
+       */
       loginFailures: z
         .object({
           freeAttempts: z.number().int().positive().default(5),
-          window: positiveSeconds.default(3600),
+          window: positiveSeconds
+            .min(DAY, "rateLimit.loginFailures.window must be at least a day (86400 seconds)")
+            .default(30 * DAY),
           lockSeconds: positiveSeconds.default(30),
           maxLockSeconds: positiveSeconds.default(3600),
+          maxConsecutive: z
+            .number()
+            .int()
+            .min(1)
+            .max(
+              100,
+              "rateLimit.loginFailures.maxConsecutive must be at most 100 (NIST SP 800-63B)",
+            )
+            .default(100),
         })
-        .prefault({}),
+        .prefault({})
+        .refine((failures) => failures.maxLockSeconds < failures.window, {
+          error: "rateLimit.loginFailures.maxLockSeconds must be shorter than its window",
+        }),
     })
     .prefault({}),
   passkey: z
@@ -157,7 +193,15 @@ const configSchema = z.object({
       signUp: z.boolean().default(false),
     })
     .prefault({}),
-  trustedProxies: z.array(z.string().min(1)).default([]),
+  /** Proxies whose X-Forwarded-For is believed: addresses or CIDR ranges, IPv4 or IPv6. */
+  trustedProxies: z
+    .array(
+      z.string().refine((entry) => parseCIDR(entry) !== null, {
+        error: (issue) =>
+          `"${String(issue.input)}" is not an IP address or CIDR range like 10.0.0.0/8 or 2001:db8::/32`,
+      }),
+    )
+    .default([]),
   clientIPHeader: z
     .string()
     .regex(/^[A-Za-z0-9-]+$/)

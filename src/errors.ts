@@ -8,6 +8,7 @@ export const AUTH_ERROR_STATUS = {
   email_not_verified: 403,
   csrf_rejected: 403,
   forbidden: 403,
+  reauthentication_required: 403,
   not_found: 404,
   method_not_allowed: 405,
   email_taken: 409,

@@ -1,5 +1,3 @@
-import { hmac } from "@noble/hashes/hmac.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import {
   generateAuthenticationOptions,
   type PublicKeyCredentialRequestOptionsJSON,
@@ -7,7 +5,7 @@ import {
 } from "@simplewebauthn/server";
 import { z } from "zod";
 import type { AuthContext } from "../context.js";
-import { base64urlDecode, base64urlEncode } from "../crypto/base64url.js";
+import { base64urlDecode } from "../crypto/base64url.js";
 import { constantTimeEqual } from "../crypto/constant-time.js";
 import { AuthError } from "../errors.js";
 import { assertEmailVerified } from "../flows/email-verification.js";
@@ -30,19 +28,20 @@ const loginOptionsInput = z.object({ email: emailField.optional() }).nullish();
 const encoder = new TextEncoder();
 
 /**
- * A credential ID that exists nowhere but is the same every time for one email, offered when the
- * email has no account or no passkey: the answer then looks like a real account's, so the
- * options endpoint does not tell which emails are registered.
- */
-function decoyCredentialId(ctx: AuthContext, email: string): string {
-  const mac = hmac(sha256, encoder.encode(ctx.config.secret), encoder.encode(`passkey:${email}`));
-  return base64urlEncode(mac);
-}
-
-/**
- * Options for `navigator.credentials.get()` (or `startAuthentication({ optionsJSON })`). Without
- * an email the browser offers every discoverable passkey it has for this site; with one, only
- * that account's passkeys are allowed.
+ * Options for `navigator.credentials.get()` (or `startAuthentication({ optionsJSON })`). They
+ * never list credentials (`allowCredentials` stays empty): the browser offers the discoverable
+ * passkeys it holds for this site, whether or not an email came with the request.
+ *
+ * An email only binds the challenge: the verify step then signs in that account alone and
+ * refuses a passkey of any other. The answer must not tell which addresses have passkeys, and
+ * listing credentials would: real IDs differ in number, in byte length (16 bytes on some
+ * security keys, 32, 64 or more elsewhere) and in transports, which decoys cannot imitate
+ * without knowing the authenticators (padding to a fixed count still leaves the lengths), and a
+ * list would hand anyone who types an address that account's credential IDs. Leaving the list
+ * out loses nothing: every passkey this library creates is
+ * discoverable (`residentKey: "required"`, see registration.ts and sign-up.ts), so the browser
+ * finds it without being told its ID. The function reads no account either, so known, unknown
+ * and passkey-less addresses cost the same storage work and get the same shape of answer.
  */
 export async function passkeyLoginOptions(
   ctx: AuthContext,
@@ -52,25 +51,13 @@ export async function passkeyLoginOptions(
   const email = parseInput(loginOptionsInput, input)?.email;
   await limitPerIP(ctx, "passkey-login", info.ip);
   const party = relyingParty(ctx.config);
-  let allowCredentials: { id: string; transports?: string[] }[] | undefined;
-  let userId: string | null = null;
-  if (email !== undefined) {
-    const user = await ctx.storage.users.findByEmail(email);
-    const passkeys = user ? await ctx.storage.passkeys.listByUser(user.id) : [];
-    userId = passkeys.length > 0 && user ? user.id : null;
-    allowCredentials =
-      passkeys.length > 0
-        ? passkeys.map((p) => ({ id: p.id, transports: p.transports }))
-        : [{ id: decoyCredentialId(ctx, email), transports: ["internal", "hybrid"] }];
-  }
   const challenge = await issueChallenge(ctx, "passkey-login", {
-    userId,
+    userId: null,
     identifier: email ?? "",
     data: { hinted: email !== undefined },
   });
   return generateAuthenticationOptions({
     rpID: party.id,
-    allowCredentials,
     challenge: challenge.bytes,
     timeout: CHALLENGE_SECONDS * 1000,
     userVerification: party.userVerification,
@@ -106,8 +93,11 @@ export async function verifyPasskeyLogin(
   );
   const passkey = await ctx.storage.passkeys.findById(response.id);
   if (!passkey) throw signInFailed();
-  // An email-hinted ceremony only signs in the account it was asked for.
-  if (wasHinted(record.data) && record.userId !== passkey.userId) throw signInFailed();
+  const user = await ctx.storage.users.findById(passkey.userId);
+  if (!user) throw signInFailed();
+  // An email-hinted ceremony only signs in the account it was asked for. The challenge holds the
+  // address (emails are stored normalized, as the hint was), not an account looked up for it.
+  if (wasHinted(record.data) && user.email !== record.identifier) throw signInFailed();
   const { userHandle } = response.response;
   if (userHandle !== undefined) {
     const claimed = base64urlDecode(userHandle);
@@ -154,8 +144,6 @@ export async function verifyPasskeyLogin(
     usedAt: ctx.now(),
   });
   if (!recorded) throw signInFailed();
-  const user = await ctx.storage.users.findById(passkey.userId);
-  if (!user) throw signInFailed();
   // Only after the signature held, as for passwords: nobody else learns whether it is verified.
   assertEmailVerified(ctx, user);
   return { user, ...(await createSession(ctx, user.id, info)) };

@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { memoryStorage } from "../src/index.js";
+import { makeAuth, registered, sessionTokenFrom } from "./helpers.js";
+
+/** memoryStorage whose sessions.get throws while `down` is set, as a database outage would. */
+function flakyStorage() {
+  const storage = memoryStorage();
+  const state = { down: false };
+  const get = storage.sessions.get.bind(storage.sessions);
+  storage.sessions.get = async (id) => {
+    if (state.down) throw new Error("connect ECONNREFUSED 10.0.0.5:5432");
+    return get(id);
+  };
+  return { storage, state };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("authenticate() when storage fails", () => {
+  it("fails closed and logs the error, so an outage is not read as everyone signed out", async () => {
+    const { storage, state } = flakyStorage();
+    const auth = makeAuth({ storage });
+    const { cookie, response } = await registered(auth);
+    expect(await auth.authenticate({ cookie })).not.toBeNull();
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    state.down = true;
+    expect(await auth.authenticate({ cookie })).toBeNull();
+    expect(
+      await auth.authenticate(
+        new Headers({ authorization: `Bearer ${sessionTokenFrom(response)}` }),
+      ),
+    ).toBeNull();
+    expect(errors).toHaveBeenCalledTimes(2);
+    const [message, error] = errors.mock.calls[0] as [string, Error];
+    expect(message).toMatch(/^\[portcullis\] authenticate failed/);
+    expect(error.message).toContain("ECONNREFUSED");
+  });
+
+  it("logs nothing for a credential that is merely wrong, malformed or absent", async () => {
+    const auth = makeAuth();
+    const { cookie } = await registered(auth);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const wrongSecret = `${cookie.slice(0, -4)}AAAA`;
+    for (const headers of [
+      { cookie: wrongSecret },
+      { cookie: "portcullis.session=not-a-token" },
+      { authorization: "Bearer a.b.c" },
+      { authorization: "Bearer eyJhbGciOiJFZERTQSJ9.e30.AAAA" },
+      { authorization: "Basic Zm9vOmJhcg==" },
+      {},
+    ]) {
+      expect(await auth.authenticate(headers)).toBeNull();
+    }
+    expect(errors).not.toHaveBeenCalled();
+  });
+});
