@@ -13,6 +13,7 @@
  * interpreted once, by Express.
  */
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
+import { sitePath } from "../../src/http/safe-path.js";
 import type { Auth, AuthResult } from "../../src/index.js";
 import { type ReplacementBody, sendWebResponse, toWebRequest } from "../node-http/index.js";
 
@@ -26,13 +27,27 @@ declare global {
 }
 
 export interface RequireAuthOptions {
-  /** For pages: redirect signed-out visitors here (303) instead of answering 401 JSON. */
+  /**
+   * For pages: redirect signed-out visitors here (303) instead of answering 401 JSON. Must be a
+   * path on this site, like "/sign-in" (checked at setup with the rules of `safeRedirectPath`).
+   */
   redirectTo?: string;
 }
 
+/**
+ * The request target's path and query. An absolute-form target (`POST http://host/auth/login`,
+ * which HTTP/1.1 servers must accept, and which Express routes by its path) is read the same
+ * way; the host it names is ignored, so the core always sees this site's origin.
+ */
 function pathOf(req: Request): string {
   const url = req.originalUrl || req.url;
-  return url.startsWith("/") ? url : "/";
+  if (url.startsWith("/")) return url;
+  try {
+    const { pathname, search } = new URL(url);
+    return pathname + search;
+  } catch {
+    return "/";
+  }
 }
 
 function isBelow(path: string, basePath: string): boolean {
@@ -135,7 +150,10 @@ export function withAuth(auth: Auth): RequestHandler {
  * library's error shape, or a 303 to `redirectTo` when given (for pages).
  */
 export function requireAuth(auth: Auth, options: RequireAuthOptions = {}): RequestHandler {
-  const { redirectTo } = options;
+  const redirectTo = options.redirectTo === undefined ? undefined : sitePath(options.redirectTo);
+  if (redirectTo === null) {
+    throw new Error('requireAuth: redirectTo must be a path on this site, like "/sign-in"');
+  }
   return async function requirePortcullisAuth(req: Request, res: Response, next: NextFunction) {
     try {
       if (await loadAuth(auth, req)) return next();

@@ -1,11 +1,18 @@
 /**
- * `portcullis/fastify`: a Fastify 5 plugin (named "portcullis", not encapsulated).
+ * `portcullis/fastify`: a Fastify 5 plugin (named "portcullis", not encapsulated), and guards.
  *
  * ```ts
  * await app.register(fastifyAuth, { auth });      // every route under basePath ("/auth")
- * app.get("/api/me", { preHandler: app.requireAuth }, async (request) => ({ user: request.auth?.user }));
+ * app.get("/api/me", { preHandler: requireAuth(auth) }, async (request) => ({ user: request.auth?.user }));
  * app.get("/account", { preHandler: requireAuth(auth, { redirectTo: "/sign-in" }) }, renderAccount);
  * ```
+ *
+ * `requireAuth(auth)` and `withAuth(auth)` are plain functions that need nothing registered, so
+ * a route is guarded from the moment it is declared, `await` or not. (There is no
+ * `app.requireAuth`: a decorator exists only once the plugin has loaded, and a route declared
+ * before that got `preHandler: undefined`, which Fastify reads as "no preHandler", an open
+ * route.) The plugin also refuses, at declaration, any later route whose `onRequest`,
+ * `preParsing`, `preValidation` or `preHandler` is given as `undefined` or holds one.
  *
  * The auth routes live in an encapsulated child context whose only content-type parser leaves
  * the body unread, so the core reads the exact bytes and the app's own JSON parser is untouched.
@@ -17,7 +24,9 @@ import type {
   FastifyReply,
   FastifyRequest,
   preHandlerAsyncHookHandler,
+  RouteOptions,
 } from "fastify";
+import { sitePath } from "../../src/http/safe-path.js";
 import type { Auth, AuthResult } from "../../src/index.js";
 import { toWebRequest } from "../node-http/index.js";
 
@@ -26,10 +35,6 @@ declare module "fastify" {
     /** The signed-in caller, set by `requireAuth` or `withAuth`; null when signed out. */
     auth: AuthResult | null;
   }
-  interface FastifyInstance {
-    /** preHandler: 401 `unauthenticated` unless signed in; sets `request.auth`. */
-    requireAuth: preHandlerAsyncHookHandler;
-  }
 }
 
 export interface FastifyAuthOptions {
@@ -37,15 +42,34 @@ export interface FastifyAuthOptions {
 }
 
 export interface RequireAuthOptions {
-  /** For pages: redirect signed-out visitors here (303) instead of answering 401 JSON. */
+  /**
+   * For pages: redirect signed-out visitors here (303) instead of answering 401 JSON. Must be a
+   * path on this site, like "/sign-in" (checked at setup with the rules of `safeRedirectPath`).
+   */
   redirectTo?: string;
 }
 
 // HEAD comes for free: Fastify answers it from the GET route.
 const METHODS = ["DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"];
 
+/**
+ * The path and query of a request target. Fastify routes an absolute-form target
+ * (`POST http://evil.example/auth/login HTTP/1.1`, which HTTP/1.1 servers must accept) by its
+ * path but leaves it whole in `request.url`; the host it names is ignored here too, so the core
+ * always sees this site's origin, as with the other adapters.
+ */
+function pathOf(target: string): string {
+  if (target.startsWith("/")) return target;
+  try {
+    const { pathname, search } = new URL(target);
+    return pathname + search;
+  } catch {
+    return "/";
+  }
+}
+
 async function reply(auth: Auth, request: FastifyRequest, fastifyReply: FastifyReply) {
-  const webRequest = toWebRequest(request.raw, auth.config.origin + request.url);
+  const webRequest = toWebRequest(request.raw, auth.config.origin + pathOf(request.url));
   const response = await auth.handler(webRequest, { clientIP: request.ip ?? null });
   fastifyReply.code(response.status);
   for (const [name, value] of response.headers) {
@@ -63,7 +87,7 @@ async function portcullis(fastify: FastifyInstance, options: FastifyAuthOptions)
   }
   const { basePath } = auth.config;
   fastify.decorateRequest("auth", null);
-  fastify.decorate("requireAuth", requireAuth(auth));
+  fastify.addHook("onRoute", refuseUndefinedHooks);
 
   await fastify.register(async function portcullisRoutes(routes) {
     routes.removeAllContentTypeParsers();
@@ -76,8 +100,36 @@ async function portcullis(fastify: FastifyInstance, options: FastifyAuthOptions)
   });
 }
 
+/** The request hooks a guard can sit in. */
+const GUARD_HOOKS = ["onRequest", "preParsing", "preValidation", "preHandler"] as const;
+
 /**
- * The plugin. Not encapsulated: `request.auth` and `app.requireAuth` reach the whole app.
+ * onRoute: `{ preHandler: undefined }` is how a guard that did not exist yet (a decorator read
+ * before its plugin loaded, a misspelt import) reaches Fastify, which then runs no preHandler at
+ * all. Refuse it when the route is declared instead of serving the route to anyone. (An array
+ * holding `undefined` Fastify refuses itself, with a less helpful message.)
+ */
+function refuseUndefinedHooks(route: RouteOptions): void {
+  for (const hook of GUARD_HOOKS) {
+    if (!Object.hasOwn(route, hook)) continue;
+    const value: unknown = route[hook];
+    const hooks = Array.isArray(value) ? value : [value];
+    if (hooks.every((h) => typeof h === "function")) continue;
+    const shown = Array.isArray(value)
+      ? `[${value.map((h) => (typeof h === "function" ? "function" : String(h))).join(", ")}]`
+      : String(value);
+    throw new Error(
+      `portcullis/fastify: ${String(route.method)} ${route.url} declares ${hook}: ${shown}, ` +
+        "which Fastify treats as no hook, leaving the route open to anyone. For a guard use " +
+        'requireAuth(auth) from "portcullis/fastify", which needs nothing registered first ' +
+        "(app.requireAuth no longer exists).",
+    );
+  }
+}
+
+/**
+ * The plugin. Not encapsulated: `request.auth` and the `onRoute` check reach the whole app
+ * (routes declared after it has loaded, so register it first).
  *
  * These three symbols are exactly what `fastify-plugin` sets (`fp(portcullis, { fastify: "5.x",
  * name: "portcullis" })`). Set by hand because fastify-plugin is CommonJS that calls
@@ -99,12 +151,20 @@ export function withAuth(auth: Auth): preHandlerAsyncHookHandler {
 /**
  * preHandler: lets signed-in callers through with `request.auth` set. Others get 401
  * `unauthenticated` in the library's error shape, or a 303 to `redirectTo` when given.
+ * Synchronous and self-contained: the route is guarded as soon as it is declared, whether or
+ * not `register(fastifyAuth, ...)` has finished (or happened at all).
  */
 export function requireAuth(
   auth: Auth,
   options: RequireAuthOptions = {},
 ): preHandlerAsyncHookHandler {
-  const { redirectTo } = options;
+  if (typeof auth?.authenticate !== "function") {
+    throw new Error("portcullis/fastify: requireAuth(auth) takes the result of createAuth()");
+  }
+  const redirectTo = options.redirectTo === undefined ? undefined : sitePath(options.redirectTo);
+  if (redirectTo === null) {
+    throw new Error('requireAuth: redirectTo must be a path on this site, like "/sign-in"');
+  }
   return async function requirePortcullisAuth(request, fastifyReply) {
     request.auth = request.auth ?? (await auth.authenticate(request.headers));
     if (request.auth) return;

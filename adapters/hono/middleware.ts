@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { safeRedirectPath, sitePath } from "../../src/http/safe-path.js";
 import type { Auth, AuthResult } from "../../src/index.js";
 
 declare module "hono" {
@@ -29,24 +30,33 @@ export function withAuth(auth: Auth): MiddlewareHandler {
 export interface RequireAuthOptions {
   /**
    * For pages: where to send a visitor who is not signed in (302), with `?next=` set to the path
-   * they asked for. Without it the guard answers 401 in the library's JSON error shape.
+   * they asked for (when that is a path on this site, see `safeRedirectPath`; "/" otherwise).
+   * Must itself be a path on this site. Without it the guard answers 401 in the JSON error shape.
    */
   redirectTo?: string;
 }
 
+/** `path` with `next=` added to its query (before any `#fragment`). */
+function withNext(path: string, next: string): string {
+  const hashAt = path.includes("#") ? path.indexOf("#") : path.length;
+  const [head, hash] = [path.slice(0, hashAt), path.slice(hashAt)];
+  return `${head}${head.includes("?") ? "&" : "?"}next=${encodeURIComponent(next)}${hash}`;
+}
+
 /** Lets signed-in callers through with `c.get("auth")` set; answers 401 (or redirects) otherwise. */
 export function requireAuth(auth: Auth, options: RequireAuthOptions = {}): MiddlewareHandler {
-  const { redirectTo } = options;
-  if (redirectTo !== undefined && (!redirectTo.startsWith("/") || redirectTo.startsWith("//"))) {
+  const redirectTo = options.redirectTo === undefined ? undefined : sitePath(options.redirectTo);
+  if (redirectTo === null) {
     throw new Error('requireAuth: redirectTo must be a path on this site, like "/sign-in"');
   }
   return async function portcullisRequireAuth(c, next) {
     if (await resolveAuth(auth, c)) return next();
     if (redirectTo !== undefined) {
       const url = new URL(c.req.url);
-      const target = `${redirectTo}${redirectTo.includes("?") ? "&" : "?"}next=${encodeURIComponent(url.pathname + url.search)}`;
+      // `GET //evil.example/x` has the pathname `//evil.example/x`: never handed on as `next`.
+      const back = safeRedirectPath(url.pathname + url.search, "/");
       c.header("Cache-Control", "no-store");
-      return c.redirect(target, 302);
+      return c.redirect(withNext(redirectTo, back), 302);
     }
     c.header("Cache-Control", "no-store");
     return c.json({ error: { code: "unauthenticated", message: "Not signed in" } }, 401);

@@ -3,6 +3,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import express from "express";
+import { safeRedirectPath } from "portcullis";
 import { authHandler, requireAuth, withAuth } from "portcullis/express";
 import { auth, port } from "./auth.mjs";
 import * as pages from "./pages.mjs";
@@ -42,11 +43,15 @@ app.use(withAuth(auth));
 app.get("/", (req, res) => {
   res.send(pages.home(req.auth));
 });
+// Where to go once signed in: `?next=` only when it is a path on this site. A hand-written
+// `startsWith("/")` check lets `/%09/evil.example` and `/%5Cevil.example` through to another site.
+const nextPath = (req) => safeRedirectPath(req.query.next, "/account");
+
 app.get("/sign-up", (req, res) => {
-  res.send(pages.signUp(req.auth));
+  res.send(pages.signUp(req.auth, nextPath(req)));
 });
 app.get("/sign-in", (req, res) => {
-  res.send(pages.signIn(req.auth));
+  res.send(pages.signIn(req.auth, nextPath(req)));
 });
 
 // A protected page: signed-out visitors are redirected to the sign-in page.

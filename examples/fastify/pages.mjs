@@ -67,12 +67,14 @@ export function home(caller) {
   );
 }
 
-export function signUp(caller) {
+// `next` is where to go after signing in: the server checked `?next=` with safeRedirectPath,
+// so the page only ever holds a path on this site.
+export function signUp(caller, next) {
   return layout(
     "Sign up",
     caller,
     html`<h1>Create an account</h1>
-    <form method="post" action="/auth/register" data-auth="/auth/register" data-then="next">
+    <form method="post" action="/auth/register" data-auth="/auth/register" data-then="go:${next}">
       <label>Name <input name="name" autocomplete="name"></label>
       <label>Email <input name="email" type="email" required autocomplete="email"></label>
       <label>Password <input name="password" type="password" required minlength="8" autocomplete="new-password"></label>
@@ -82,17 +84,17 @@ export function signUp(caller) {
   );
 }
 
-export function signIn(caller) {
+export function signIn(caller, next) {
   return layout(
     "Sign in",
     caller,
     html`<h1>Sign in</h1>
-    <form method="post" action="/auth/login" data-auth="/auth/login" data-then="next">
+    <form method="post" action="/auth/login" data-auth="/auth/login" data-then="go:${next}">
       <label>Email <input name="email" type="email" required autocomplete="username webauthn"></label>
       <label>Password <input name="password" type="password" required autocomplete="current-password"></label>
       <button type="submit">Sign in</button>
     </form>
-    <p><button type="button" data-passkey-sign-in>Sign in with a passkey</button></p>
+    <p><button type="button" data-passkey-sign-in data-then="go:${next}">Sign in with a passkey</button></p>
     <h2>No password?</h2>
     <form method="post" action="/auth/magic-link" data-auth="/auth/magic-link" data-then="say:If that address has an account, a sign-in link is on its way. In development it is printed in the server's terminal.">
       <input type="hidden" name="redirectTo" value="/account">

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify from "fastify";
+import { safeRedirectPath } from "portcullis";
 import { fastifyAuth, requireAuth, withAuth } from "portcullis/fastify";
 import { auth, port } from "./auth.mjs";
 import * as pages from "./pages.mjs";
@@ -14,7 +15,8 @@ import * as pages from "./pages.mjs";
 const app = Fastify({ logger: false, trustProxy: process.env.TRUST_PROXY ?? false });
 
 // Every Portcullis route: /auth/register, /auth/login, /auth/sessions, /auth/passkey/*, ...
-// Also adds request.auth and app.requireAuth. Fastify's own JSON parser stays as it is.
+// Also adds request.auth, and refuses routes given an undefined preHandler. Fastify's own JSON
+// parser stays as it is. The guards below (requireAuth, withAuth) need nothing registered.
 await app.register(fastifyAuth, { auth });
 
 // Pages only load scripts and styles from this origin; nothing may frame them.
@@ -57,11 +59,15 @@ const page = (reply, body) => reply.type("text/html; charset=utf-8").send(body);
 app.get("/", { preHandler: withAuth(auth) }, (request, reply) =>
   page(reply, pages.home(request.auth)),
 );
+// Where to go once signed in: `?next=` only when it is a path on this site. A hand-written
+// `startsWith("/")` check lets `/%09/evil.example` and `/%5Cevil.example` through to another site.
+const nextPath = (request) => safeRedirectPath(request.query.next, "/account");
+
 app.get("/sign-up", { preHandler: withAuth(auth) }, (request, reply) =>
-  page(reply, pages.signUp(request.auth)),
+  page(reply, pages.signUp(request.auth, nextPath(request))),
 );
 app.get("/sign-in", { preHandler: withAuth(auth) }, (request, reply) =>
-  page(reply, pages.signIn(request.auth)),
+  page(reply, pages.signIn(request.auth, nextPath(request))),
 );
 
 // A protected page: signed-out visitors are redirected to the sign-in page.
@@ -79,7 +85,7 @@ app.get(
 );
 
 // A protected API route: 401 { error: { code: "unauthenticated", ... } } when signed out.
-app.get("/api/me", { preHandler: app.requireAuth }, async (request) => ({
+app.get("/api/me", { preHandler: requireAuth(auth) }, async (request) => ({
   user: request.auth.user,
 }));
 

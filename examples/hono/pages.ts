@@ -34,11 +34,13 @@ export function home(caller: AuthResult | null) {
   );
 }
 
-export function signUp() {
+// `next` is where to go after signing in: the server checked `?next=` with safeRedirectPath,
+// so the page only ever holds a path on this site.
+export function signUp(next: string) {
   return layout(
     "Sign up",
     html`<h1>Sign up</h1>
-<form data-auth="/auth/register" data-then="next">
+<form data-auth="/auth/register" data-then="go:${next}">
   <p><input name="name" placeholder="Name (optional)" autocomplete="name" /></p>
   <p><input name="email" type="email" placeholder="Email" required autocomplete="email" /></p>
   <p><input name="password" type="password" placeholder="Password (8+ characters)" required minlength="8" autocomplete="new-password" /></p>
@@ -47,16 +49,16 @@ export function signUp() {
   );
 }
 
-export function signIn() {
+export function signIn(next: string) {
   return layout(
     "Sign in",
     html`<h1>Sign in</h1>
-<form data-auth="/auth/login" data-then="next">
+<form data-auth="/auth/login" data-then="go:${next}">
   <p><input name="email" type="email" placeholder="Email" required autocomplete="username webauthn" /></p>
   <p><input name="password" type="password" placeholder="Password" required autocomplete="current-password" /></p>
   <button type="submit">Sign in</button>
 </form>
-<p><button type="button" data-passkey-sign-in>Sign in with a passkey</button></p>
+<p><button type="button" data-passkey-sign-in data-then="go:${next}">Sign in with a passkey</button></p>
 <p>No password? <a href="/magic-link">Email me a sign-in link</a>.</p>`,
   );
 }

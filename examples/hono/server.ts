@@ -3,7 +3,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { safeRedirectPath } from "portcullis";
 import { AUTH_METHODS, honoAuth, requireAuth, withAuth } from "portcullis/hono";
 import { auth, port } from "./auth.js";
 import * as pages from "./pages.js";
@@ -21,8 +22,11 @@ app.on(
 app.use("*", withAuth(auth));
 
 app.get("/", (c) => c.html(pages.home(c.get("auth"))));
-app.get("/sign-up", (c) => c.html(pages.signUp()));
-app.get("/sign-in", (c) => c.html(pages.signIn()));
+// Where to go once signed in: `?next=` only when it is a path on this site. A hand-written
+// `startsWith("/")` check lets `/%09/evil.example` and `/%5Cevil.example` through to another site.
+const nextPath = (c: Context) => safeRedirectPath(c.req.query("next"), "/dashboard");
+app.get("/sign-up", (c) => c.html(pages.signUp(nextPath(c))));
+app.get("/sign-in", (c) => c.html(pages.signIn(nextPath(c))));
 app.get("/magic-link", (c) => c.html(pages.magicLink()));
 
 // A protected page: signed-out visitors are sent to /sign-in?next=/dashboard.

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { fastifyAuth, requireAuth, withAuth } from "../../adapters/fastify/index.js";
@@ -19,7 +20,7 @@ async function conformanceApp() {
   const auth = createAuth(conformanceAuthOptions());
   const app = Fastify();
   await app.register(fastifyAuth, { auth });
-  app.get("/api/me", { preHandler: app.requireAuth }, async (request) => ({
+  app.get("/api/me", { preHandler: requireAuth(auth) }, async (request) => ({
     user: request.auth?.user,
   }));
   app.post("/api/echo", async (request) => ({ body: request.body }));
@@ -124,6 +125,151 @@ describe("portcullis/fastify specifics", () => {
     const missing = await fetch(`${baseURL}/nowhere`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: string }).error).toBe("Not Found");
+  });
+
+  /** Sends `request` as raw bytes, so nothing normalises the request line; ends at the server's close. */
+  function rawRequest(baseURL: string, request: string): Promise<string> {
+    const { hostname, port } = new URL(baseURL);
+    return new Promise((resolve, reject) => {
+      let answer = "";
+      const socket = connect(Number(port), hostname, () => socket.write(request));
+      socket.on("data", (chunk) => (answer += chunk));
+      socket.on("end", () => resolve(answer));
+      socket.on("error", reject);
+    });
+  }
+
+  it("routes an absolute-form request target by its path, ignoring the host it names", async () => {
+    const baseURL = await boot(() => {});
+    expect((await signUp(baseURL)).status).toBe(201);
+    const body = JSON.stringify({ email: "ada@example.com", password: PASSWORD });
+    const answer = await rawRequest(
+      baseURL,
+      [
+        "POST http://evil.example/auth/login HTTP/1.1",
+        `Host: ${new URL(baseURL).host}`,
+        `Origin: ${CONFORMANCE_ORIGIN}`,
+        "Content-Type: application/json",
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        "Connection: close",
+        "",
+        body,
+      ].join("\r\n"),
+    );
+    const [head = "", payload] = answer.split("\r\n\r\n");
+    expect(head.split("\r\n")[0]).toBe("HTTP/1.1 200 OK");
+    expect(head).toMatch(/^set-cookie: portcullis\.session=/im);
+    expect(JSON.parse(payload as string)).toMatchObject({ user: { email: "ada@example.com" } });
+
+    // The named host is no origin of ours: the CSRF check still wants this site's.
+    const forged = await rawRequest(
+      baseURL,
+      [
+        "POST http://evil.example/auth/login HTTP/1.1",
+        `Host: ${new URL(baseURL).host}`,
+        "Origin: http://evil.example",
+        "Cookie: portcullis.session=x.y",
+        "Content-Type: application/json",
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        "Connection: close",
+        "",
+        body,
+      ].join("\r\n"),
+    );
+    expect(forged.split("\r\n")[0]).toBe("HTTP/1.1 403 Forbidden");
+
+    const health = await rawRequest(
+      baseURL,
+      "GET https://evil.example/auth/health?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    expect(health.split("\r\n")[0]).toBe("HTTP/1.1 200 OK");
+  });
+
+  it("guards a route declared with requireAuth(auth) before register has finished", async () => {
+    const auth = createAuth(conformanceAuthOptions());
+    const app = Fastify();
+    // Not awaited: the plugin loads only at listen(). The guard needs none of it.
+    app.register(fastifyAuth, { auth });
+    app.get("/me", { preHandler: requireAuth(auth) }, async (request) => ({
+      email: request.auth?.user.email,
+    }));
+    app.get("/account", { preHandler: requireAuth(auth, { redirectTo: "/sign-in" }) }, () => "ok");
+    server = await listen(app);
+    const anonymous = await fetch(`${server.baseURL}/me`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({
+      error: { code: "unauthenticated", message: expect.any(String) },
+    });
+    const page = await fetch(`${server.baseURL}/account`, { redirect: "manual" });
+    expect(page.status).toBe(303);
+    expect(page.headers.get("location")).toBe("/sign-in");
+    const signed = await signUp(server.baseURL);
+    const cookie = (signed.headers.getSetCookie()[0] as string).split(";")[0] as string;
+    const me = await fetch(`${server.baseURL}/me`, { headers: { cookie } });
+    expect(await me.json()).toEqual({ email: "ada@example.com" });
+  });
+
+  it("requireAuth(auth) guards without the plugin registered at all", async () => {
+    const auth = createAuth(conformanceAuthOptions());
+    const app = Fastify();
+    app.get("/me", { preHandler: requireAuth(auth) }, async () => "secret");
+    server = await listen(app);
+    expect((await fetch(`${server.baseURL}/me`)).status).toBe(401);
+  });
+
+  it("has no app.requireAuth, which a route could read before it existed", async () => {
+    const auth = createAuth(conformanceAuthOptions());
+    const app = Fastify();
+    app.register(fastifyAuth, { auth });
+    // @ts-expect-error the decorator is gone from the types too: this line must not compile
+    const early: unknown = app.requireAuth;
+    expect(early).toBeUndefined();
+    await app.ready();
+    expect((app as unknown as Record<string, unknown>).requireAuth).toBeUndefined();
+    await app.close();
+  });
+
+  it("refuses, at declaration, a route whose guard hook is undefined instead of serving it to anyone", async () => {
+    const auth = createAuth(conformanceAuthOptions());
+    const app = Fastify();
+    await app.register(fastifyAuth, { auth });
+    const missing = (app as unknown as { requireAuth?: never }).requireAuth;
+    const handler = async () => "secret";
+    expect(() => app.get("/me", { preHandler: missing }, handler)).toThrow(
+      /GET \/me declares preHandler: undefined.*requireAuth\(auth\)/,
+    );
+    expect(() =>
+      app.get("/me2", { preHandler: [requireAuth(auth), missing as never] }, handler),
+    ).toThrow(/preHandler: \[function, undefined\]/);
+    for (const hook of ["onRequest", "preParsing", "preValidation"]) {
+      expect(
+        () => app.route({ method: "GET", url: `/${hook}`, [hook]: undefined, handler }),
+        hook,
+      ).toThrow(new RegExp(`declares ${hook}: undefined`));
+    }
+    // A child context registered later inherits the check.
+    await app.register(async (child) => {
+      expect(() => child.get("/child", { preHandler: missing }, handler)).toThrow(/preHandler/);
+    });
+    // Routes without the option, or with real functions, are untouched.
+    app.get("/public", handler);
+    app.get("/guarded", { preHandler: [withAuth(auth), requireAuth(auth)] }, handler);
+    server = await listen(app);
+    expect((await fetch(`${server.baseURL}/me`)).status).toBe(404);
+    expect((await fetch(`${server.baseURL}/public`)).status).toBe(200);
+    expect((await fetch(`${server.baseURL}/guarded`)).status).toBe(401);
+  });
+
+  it("rejects at setup a redirectTo that is not a path on this site", () => {
+    const auth = createAuth(conformanceAuthOptions());
+    for (const redirectTo of [
+      "https://evil.example",
+      "//evil.example",
+      "/\\evil.example",
+      "/\t/x",
+    ]) {
+      expect(() => requireAuth(auth, { redirectTo }), redirectTo).toThrow(/path on this site/);
+    }
   });
 
   it("answers HEAD from the GET route, without a body", async () => {

@@ -5,7 +5,8 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { AUTH_METHODS, honoAuth, requireAuth, withAuth } from "../../adapters/hono/index.js";
-import { type Auth, createAuth } from "../../src/index.js";
+import { sitePath } from "../../src/http/safe-path.js";
+import { type Auth, createAuth, safeRedirectPath } from "../../src/index.js";
 import { PASSWORD } from "../helpers.js";
 import {
   CONFORMANCE_ORIGIN,
@@ -198,6 +199,56 @@ describe("portcullis/hono specifics", () => {
   it("rejects a redirectTo that is not a path at setup", () => {
     const auth = createAuth(conformanceAuthOptions());
     expect(() => requireAuth(auth, { redirectTo: "https://evil.example" })).toThrow(/path/);
+  });
+
+  it("rejects at setup a redirectTo that only looks like a path: /\\host, tab, dot segments", () => {
+    const auth = createAuth(conformanceAuthOptions());
+    for (const redirectTo of [
+      "/\\evil.example",
+      "/\t/evil.example",
+      "/%09/evil.example",
+      "/%5Cevil.example",
+      "/.//evil.example",
+      "//evil.example",
+    ]) {
+      expect(() => requireAuth(auth, { redirectTo }), redirectTo).toThrow(/path/);
+    }
+  });
+
+  it("GET //evil.example/x: the ?next= it hands the sign-in page stays on the site", async () => {
+    const { baseURL } = await boot((app, auth) => {
+      app.get("*", requireAuth(auth, { redirectTo: "/sign-in" }), (c) => c.text("ok"));
+    });
+    const site = new URL(baseURL).origin;
+    for (const path of ["//evil.example/x", "//evil.example/x?y=1", "/\\evil.example/x"]) {
+      // fetch keeps `//evil.example/x` as the path of a request to this server.
+      const res = await fetch(`${baseURL}${path}`, { redirect: "manual" });
+      expect(res.status, path).toBe(302);
+      const location = new URL(res.headers.get("location") ?? "", baseURL);
+      expect(location.origin, path).toBe(site);
+      expect(location.pathname, path).toBe("/sign-in");
+      const next = location.searchParams.get("next") as string;
+      expect(sitePath(next), `${path} -> next=${next}`).toBe(next);
+      expect(safeRedirectPath(next, "/fallback"), path).toBe(next);
+      // What a sign-in page does with it: the browser stays here.
+      expect(new URL(next, `${baseURL}/sign-in`).origin, path).toBe(site);
+    }
+  });
+
+  it("the same on an edge runtime (app.fetch), and the page keeps its own #fragment last", async () => {
+    const auth = createAuth(conformanceAuthOptions());
+    const app = new Hono();
+    app.get("*", requireAuth(auth, { redirectTo: "/sign-in?from=guard#form" }), (c) =>
+      c.text("ok"),
+    );
+    const res = await app.fetch(new Request("http://localhost:3000//evil.example/x"));
+    expect(res.status).toBe(302);
+    const location = res.headers.get("location") ?? "";
+    expect(location).toBe("/sign-in?from=guard&next=%2F#form");
+    const kept = await app.fetch(new Request("http://localhost:3000/private?tab=2"));
+    expect(kept.headers.get("location")).toBe(
+      `/sign-in?from=guard&next=${encodeURIComponent("/private?tab=2")}#form`,
+    );
   });
 
   it("imports no node: module and nothing from hono at runtime, so it runs on edge runtimes", async () => {

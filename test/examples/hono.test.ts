@@ -1,8 +1,16 @@
 /** CI boots the Hono starter as a user would (tsx, built package) and walks it over HTTP. */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
+  HOSTILE_NEXT,
+  launchBrowser,
+  registerAccount,
+  signInWithNext,
+  skipBrowser,
+} from "./browser.js";
+import {
   databasePath,
   ORIGIN,
+  PASSWORD,
   type Running,
   requireBuild,
   start,
@@ -50,3 +58,37 @@ it("warns about nothing it was given: the configured secret and URL are used", (
   expect(app?.output()).not.toContain("AUTH_SECRET is not set");
   expect(app?.output()).not.toContain("BASE_URL is not set");
 });
+
+it("hands the sign-in page ?next= only as a path on this site", async () => {
+  const page = (path: string) =>
+    fetch(`${baseURL}${path}`, { headers: { accept: "text/html" } }).then((r) => r.text());
+  expect(await page("/sign-in?next=/dashboard%3Ftab%3D2")).toContain("/dashboard?tab=2");
+  for (const next of [...HOSTILE_NEXT, "//evil.example", "https://evil.example"]) {
+    expect(await page(`/sign-in?next=${encodeURIComponent(next)}`), next).not.toContain(
+      "evil.example",
+    );
+  }
+});
+
+it.skipIf(skipBrowser)(
+  "signs in from /sign-in?next=/%09/evil.example or /%5Cevil.example and stays on the site",
+  async () => {
+    const email = `next-${Date.now()}@example.com`;
+    await registerAccount(baseURL, ORIGIN, email, PASSWORD);
+    // The browser uses the configured origin (CSRF trusts it), resolved to where the app listens.
+    const browser = await launchBrowser({ origin: ORIGIN, listening: baseURL });
+    try {
+      for (const rawNext of HOSTILE_NEXT) {
+        await signInWithNext(browser, {
+          origin: ORIGIN,
+          rawNext,
+          email,
+          password: PASSWORD,
+          expectedPath: "/dashboard",
+        });
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+);

@@ -5,6 +5,13 @@
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
+  HOSTILE_NEXT,
+  launchBrowser,
+  registerAccount,
+  signInWithNext,
+  skipBrowser,
+} from "./browser.js";
+import {
   browser,
   databasePath,
   ORIGIN,
@@ -90,3 +97,49 @@ it("serves the auth routes with the library's security headers through Next", as
   expect(response.headers.get("cache-control")).toBe("no-store");
   expect(response.headers.get("x-content-type-options")).toBe("nosniff");
 });
+
+it("hands the sign-in form ?next= only as a path on this site", async () => {
+  // The `next` prop the server component gives the client form, as serialised into the page.
+  // (Next also echoes the request's own query in its router state, so the page as a whole may
+  // mention evil.example; what matters is the value the form navigates to.)
+  const nextProps = async (path: string) => {
+    const html = await (
+      await fetch(`${baseURL}${path}`, { headers: { accept: "text/html" } })
+    ).text();
+    return [...html.matchAll(/\\*"next\\*":\\*"([^"\\]*)\\*"/g)].map((match) => match[1]);
+  };
+  for (const form of ["/sign-in", "/sign-up"]) {
+    expect(await nextProps(`${form}?next=/dashboard%3Ftab%3D2`), form).toEqual([
+      "/dashboard?tab=2",
+    ]);
+    for (const next of [...HOSTILE_NEXT, "//evil.example", "https://evil.example"]) {
+      expect(
+        await nextProps(`${form}?next=${encodeURIComponent(next)}`),
+        `${form} ${next}`,
+      ).toEqual(["/dashboard"]);
+    }
+  }
+});
+
+it.skipIf(skipBrowser)(
+  "signs in from /sign-in?next=/%09/evil.example or /%5Cevil.example and stays on the site",
+  async () => {
+    const email = `next-${Date.now()}@example.com`;
+    await registerAccount(baseURL, ORIGIN, email, PASSWORD);
+    // The browser uses the configured origin (CSRF trusts it), resolved to where the app listens.
+    const browser = await launchBrowser({ origin: ORIGIN, listening: baseURL });
+    try {
+      for (const rawNext of HOSTILE_NEXT) {
+        await signInWithNext(browser, {
+          origin: ORIGIN,
+          rawNext,
+          email,
+          password: PASSWORD,
+          expectedPath: "/dashboard",
+        });
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+);

@@ -10,6 +10,13 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  HOSTILE_NEXT,
+  launchBrowser,
+  registerAccount,
+  signInWithNext,
+  skipBrowser,
+} from "./browser.js";
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
 export const PASSWORD = "correct horse battery staple";
@@ -239,6 +246,42 @@ export function describeStarter(name: "express" | "fastify") {
       const home = await fetch(`${starter.baseURL}/`);
       expect(home.headers.get("content-security-policy")).toContain("script-src 'self'");
     });
+
+    it("serves ?next= to the sign-in page only as a path on this site", async () => {
+      const page = (path: string) =>
+        fetch(`${starter.baseURL}${path}`).then((response) => response.text());
+      expect(await page("/sign-in?next=/account%3Ftab%3D2")).toContain(
+        'data-then="go:/account?tab=2"',
+      );
+      for (const next of [...HOSTILE_NEXT, "//evil.example", "https://evil.example"]) {
+        const html = await page(`/sign-in?next=${encodeURIComponent(next)}`);
+        expect(html, next).toContain('data-then="go:/account"');
+        expect(html, next).not.toContain("evil.example");
+      }
+      expect(await page("/sign-up?next=/%09/evil.example")).toContain('data-then="go:/account"');
+    });
+
+    it.skipIf(skipBrowser)(
+      "signs in from /sign-in?next=/%09/evil.example or /%5Cevil.example and stays on the site",
+      async () => {
+        const email = `next-${Date.now()}@example.com`;
+        await registerAccount(starter.baseURL, starter.origin, email, PASSWORD);
+        const browser = await launchBrowser();
+        try {
+          for (const rawNext of HOSTILE_NEXT) {
+            await signInWithNext(browser, {
+              origin: starter.origin,
+              rawNext,
+              email,
+              password: PASSWORD,
+              expectedPath: "/account",
+            });
+          }
+        } finally {
+          await browser.close();
+        }
+      },
+    );
 
     it("refuses to start in production without AUTH_SECRET instead of using the default", async () => {
       await expect(

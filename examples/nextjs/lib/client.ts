@@ -27,12 +27,6 @@ export async function callAuth<T = Record<string, unknown>>(
   };
 }
 
-/** Where to go after signing in: `?next=` when it is a path on this site, else the dashboard. */
-export function nextPath(): string {
-  const next = new URLSearchParams(window.location.search).get("next");
-  return next?.startsWith("/") && !next.startsWith("//") ? next : "/dashboard";
-}
-
 export async function addPasskey(name: string | null): Promise<Outcome> {
   const { startRegistration } = await import("@simplewebauthn/browser");
   const options = await callAuth("/passkey/register/options", { body: {} });

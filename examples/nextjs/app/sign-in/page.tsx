@@ -1,65 +1,16 @@
-"use client";
+import { safeRedirectPath } from "portcullis";
+import { SignInForm } from "./sign-in-form";
 
-import Link from "next/link";
-import { type FormEvent, useState } from "react";
-import { callAuth, nextPath, signInWithPasskey } from "@/lib/client";
-
-export default function SignIn() {
-  const [message, setMessage] = useState<string | null>(null);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const result = await callAuth("/login", {
-      body: { email: form.get("email"), password: form.get("password") },
-    });
-    if (result.ok) window.location.assign(nextPath());
-    else setMessage(result.message);
-  }
-
-  async function passkey() {
-    try {
-      const result = await signInWithPasskey();
-      if (result.ok) window.location.assign(nextPath());
-      else setMessage(result.message);
-    } catch (error) {
-      setMessage(error instanceof Error ? error.message : "Passkey sign-in was cancelled");
-    }
-  }
-
-  return (
-    <>
-      <form onSubmit={submit}>
-        <h1>Sign in</h1>
-        <p>
-          <input
-            name="email"
-            type="email"
-            placeholder="Email"
-            required
-            autoComplete="username webauthn"
-          />
-        </p>
-        <p>
-          <input
-            name="password"
-            type="password"
-            placeholder="Password"
-            required
-            autoComplete="current-password"
-          />
-        </p>
-        <button type="submit">Sign in</button>
-      </form>
-      <p>
-        <button type="button" onClick={passkey}>
-          Sign in with a passkey
-        </button>
-      </p>
-      <p>
-        No password? <Link href="/magic-link">Email me a sign-in link</Link>.
-      </p>
-      {message && <p role="alert">{message}</p>}
-    </>
-  );
+/**
+ * A server component: `?next=` is checked here, with the same helper the guards use, and only a
+ * path on this site reaches the browser. A hand-written `startsWith("/")` check in the browser
+ * lets `/%09/evil.example` and `/%5Cevil.example` through to another site.
+ */
+export default async function SignIn({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { next } = await searchParams;
+  return <SignInForm next={safeRedirectPath(next, "/dashboard")} />;
 }

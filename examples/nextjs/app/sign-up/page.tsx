@@ -1,46 +1,16 @@
-"use client";
+import { safeRedirectPath } from "portcullis";
+import { SignUpForm } from "./sign-up-form";
 
-import { type FormEvent, useState } from "react";
-import { callAuth, nextPath } from "@/lib/client";
-
-export default function SignUp() {
-  const [message, setMessage] = useState<string | null>(null);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const result = await callAuth("/register", {
-      body: {
-        email: form.get("email"),
-        password: form.get("password"),
-        name: form.get("name") || undefined,
-      },
-    });
-    if (result.ok) window.location.assign(nextPath());
-    else setMessage(result.message);
-  }
-
-  return (
-    <form onSubmit={submit}>
-      <h1>Sign up</h1>
-      <p>
-        <input name="name" placeholder="Name (optional)" autoComplete="name" />
-      </p>
-      <p>
-        <input name="email" type="email" placeholder="Email" required autoComplete="email" />
-      </p>
-      <p>
-        <input
-          name="password"
-          type="password"
-          placeholder="Password (8+ characters)"
-          required
-          minLength={8}
-          autoComplete="new-password"
-        />
-      </p>
-      <button type="submit">Create account</button>
-      {message && <p role="alert">{message}</p>}
-    </form>
-  );
+/**
+ * A server component: `?next=` is checked here, with the same helper the guards use, and only a
+ * path on this site reaches the browser. A hand-written `startsWith("/")` check in the browser
+ * lets `/%09/evil.example` and `/%5Cevil.example` through to another site.
+ */
+export default async function SignUp({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { next } = await searchParams;
+  return <SignUpForm next={safeRedirectPath(next, "/dashboard")} />;
 }

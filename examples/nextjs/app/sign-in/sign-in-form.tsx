@@ -1,0 +1,66 @@
+"use client";
+
+import Link from "next/link";
+import { type FormEvent, useState } from "react";
+import { callAuth, signInWithPasskey } from "@/lib/client";
+
+/** `next`: where to go once signed in, already checked by the page with safeRedirectPath. */
+export function SignInForm({ next }: { next: string }) {
+  const [message, setMessage] = useState<string | null>(null);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const result = await callAuth("/login", {
+      body: { email: form.get("email"), password: form.get("password") },
+    });
+    if (result.ok) window.location.assign(next);
+    else setMessage(result.message);
+  }
+
+  async function passkey() {
+    try {
+      const result = await signInWithPasskey();
+      if (result.ok) window.location.assign(next);
+      else setMessage(result.message);
+    } catch (error) {
+      setMessage(error instanceof Error ? error.message : "Passkey sign-in was cancelled");
+    }
+  }
+
+  return (
+    <>
+      <form onSubmit={submit}>
+        <h1>Sign in</h1>
+        <p>
+          <input
+            name="email"
+            type="email"
+            placeholder="Email"
+            required
+            autoComplete="username webauthn"
+          />
+        </p>
+        <p>
+          <input
+            name="password"
+            type="password"
+            placeholder="Password"
+            required
+            autoComplete="current-password"
+          />
+        </p>
+        <button type="submit">Sign in</button>
+      </form>
+      <p>
+        <button type="button" onClick={passkey}>
+          Sign in with a passkey
+        </button>
+      </p>
+      <p>
+        No password? <Link href="/magic-link">Email me a sign-in link</Link>.
+      </p>
+      {message && <p role="alert">{message}</p>}
+    </>
+  );
+}
