@@ -4,8 +4,18 @@ import type {
 } from "@simplewebauthn/server";
 import { type AuthConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import type { AuthContext } from "./context.js";
-import { confirmEmailChange, requestEmailChange } from "./flows/email-change.js";
-import { requestEmailVerification, verifyEmail } from "./flows/email-verification.js";
+import type { AddressProver } from "./flows/account-recovery.js";
+import {
+  type CancelledEmailChange,
+  cancelEmailChange,
+  confirmEmailChange,
+  requestEmailChange,
+} from "./flows/email-change.js";
+import {
+  requestEmailVerification,
+  type VerificationOpener,
+  verifyEmail,
+} from "./flows/email-verification.js";
 import {
   type MagicSignIn,
   requestMagicLink,
@@ -27,6 +37,7 @@ import type { HeadersInput } from "./http/headers.js";
 import { routes } from "./http/routes/index.js";
 import { createMailService } from "./mail/mail-service.js";
 import type { DeadLetter, FlushResult } from "./mail/outbox.js";
+import { logError } from "./ops/log.js";
 import { type PurgeResult, purgeExpired } from "./ops/purge.js";
 import { passkeyLoginOptions, verifyPasskeyLogin } from "./passkeys/login.js";
 import { deletePasskey, listPasskeys, renamePasskey } from "./passkeys/manage.js";
@@ -58,10 +69,14 @@ import type { AccessTokenClaims } from "./verify/claims.js";
 
 export { type AuthConfig, ConfigError, type ResolvedConfig } from "./config.js";
 export { AUTH_ERROR_STATUS, AuthError, type AuthErrorCode, isAuthError } from "./errors.js";
+export type { AddressProver } from "./flows/account-recovery.js";
+export type { CancelledEmailChange } from "./flows/email-change.js";
+export type { VerificationOpener } from "./flows/email-verification.js";
 export type { MagicSignIn } from "./flows/magic-link.js";
 export type { Registered, SignedIn } from "./flows/password-accounts.js";
 export type { AuthHandler, HandlerOptions } from "./http/handler.js";
 export type { HeadersInput } from "./http/headers.js";
+export { safeRedirectPath } from "./http/safe-path.js";
 export { type ConsoleMailerOptions, consoleMailer } from "./mail/console-mailer.js";
 export { escapeHtml, html } from "./mail/escape.js";
 export type { Mailer, MailMessage, MailType } from "./mail/message.js";
@@ -145,29 +160,51 @@ export interface AuthApi {
     input: { email: string; redirectTo?: string; type?: "link" | "code" },
     info?: RequestInfo,
   ): Promise<void>;
-  /** Uses a magic link's token (single-use); opens a session, says where to send the browser. */
+  /**
+   * Uses a magic link's token (single-use); opens a session, says where to send the browser.
+   * Pass the caller's current session as `prover` when there is one: a first proof of an
+   * unverified address by anyone else evicts every credential made before it.
+   */
   verifyMagicLink(
     input: { token: string; redirectTo?: string | null },
     info?: RequestInfo,
+    prover?: AddressProver,
   ): Promise<MagicSignIn>;
-  /** Signs in with a mailed 6-digit code; a few guesses per code at most. */
-  verifyLoginCode(input: { email: string; code: string }, info?: RequestInfo): Promise<SignedIn>;
+  /** Signs in with a mailed 6-digit code; a few guesses per code at most. `prover`: as above. */
+  verifyLoginCode(
+    input: { email: string; code: string },
+    info?: RequestInfo,
+    prover?: AddressProver,
+  ): Promise<SignedIn>;
   /** Mails a reset link when the account exists; same outcome when it does not. */
   forgotPassword(input: { email: string }, info?: RequestInfo): Promise<void>;
-  /** Sets a new password with a reset token and revokes every session of the user. */
-  resetPassword(input: { token: string; password: string }, info?: RequestInfo): Promise<void>;
+  /**
+   * Sets a new password with a reset token, revokes every session and refresh token of the user
+   * and voids every pending token (an email change included). `prover`: as for magic links.
+   */
+  resetPassword(
+    input: { token: string; password: string },
+    info?: RequestInfo,
+    prover?: AddressProver,
+  ): Promise<void>;
   /** Mails (again) the verification link to a signed-in, unverified user. */
   requestEmailVerification(userId: string, info?: RequestInfo): Promise<void>;
-  /** Uses a verification token; returns the verified user. */
-  verifyEmail(token: string): Promise<User>;
+  /**
+   * Uses a verification token; returns the verified user. `opener` says who opened the link
+   * (their session, or the registration binding from `register`); opened by anyone else, the
+   * first verification evicts every credential made before it.
+   */
+  verifyEmail(token: string, opener?: VerificationOpener): Promise<User>;
   /** Mails a confirmation link to the new address (current password, or a fresh session). */
   requestEmailChange(
     auth: { userId: string; sessionCreatedAt: Date },
     input: { newEmail: string; currentPassword?: string },
     info?: RequestInfo,
   ): Promise<void>;
-  /** Uses an email-change token: moves the account, notifies the old address. */
+  /** Uses an email-change token: moves the account, mails the old address an undo link. */
   confirmEmailChange(token: string): Promise<User>;
+  /** Uses the link mailed to the old address: stops a pending change, or undoes a confirmed one. */
+  cancelEmailChange(token: string): Promise<CancelledEmailChange>;
   /** Waits for deliveries under way, then tries every queued message that is due. */
   flushOutbox(): Promise<FlushResult>;
   /** Flushes the outbox every `intervalMs` (default 30 s, unref'd); returns the stop function. */
@@ -224,7 +261,7 @@ export function createAuth(options: AuthConfig): Auth {
   // Computed ahead, so the first login of an unknown email takes no longer than the rest.
   dummyHash(ctx).catch(() => {});
   // Imported ahead too; a key that cannot be imported is reported now, not at the first token.
-  keyRing(config).catch((error) => console.error("[portcullis] tokens.keys:", error));
+  keyRing(config).catch((error) => logError("tokens.keys", error));
 
   const api: AuthApi = {
     register: (input, info) => register(ctx, input, info),
@@ -247,14 +284,15 @@ export function createAuth(options: AuthConfig): Auth {
     renamePasskey: (userId, passkeyId, name) => renamePasskey(ctx, userId, passkeyId, { name }),
     deletePasskey: (userId, passkeyId) => deletePasskey(ctx, userId, passkeyId),
     requestMagicLink: (input, info) => requestMagicLink(ctx, input, info),
-    verifyMagicLink: (input, info) => verifyMagicLink(ctx, input, info),
-    verifyLoginCode: (input, info) => verifyLoginCode(ctx, input, info),
+    verifyMagicLink: (input, info, prover) => verifyMagicLink(ctx, input, info, prover),
+    verifyLoginCode: (input, info, prover) => verifyLoginCode(ctx, input, info, prover),
     forgotPassword: (input, info) => forgotPassword(ctx, input, info),
-    resetPassword: (input, info) => resetPassword(ctx, input, info),
+    resetPassword: (input, info, prover) => resetPassword(ctx, input, info, prover),
     requestEmailVerification: (userId, info) => requestEmailVerification(ctx, userId, info),
-    verifyEmail: (token) => verifyEmail(ctx, token),
+    verifyEmail: (token, opener) => verifyEmail(ctx, token, opener),
     requestEmailChange: (auth, input, info) => requestEmailChange(ctx, auth, input, info),
     confirmEmailChange: (token) => confirmEmailChange(ctx, token),
+    cancelEmailChange: (token) => cancelEmailChange(ctx, token),
     flushOutbox: () => ctx.mail.outbox.flush(),
     startOutbox: (options) => ctx.mail.outbox.start(options),
     stopOutbox: () => ctx.mail.outbox.stop(),
@@ -272,10 +310,17 @@ export function createAuth(options: AuthConfig): Auth {
   return {
     handler: createHandler(ctx, routes),
     authenticate(headers) {
+      // Fails closed, but not silently: a bad or expired credential resolves to null without a
+      // throw; what throws is storage (or the key ring) failing, and an outage must not pass
+      // for "everyone signed out".
+      const failedClosed = (error: unknown) => {
+        logError("authenticate failed; treating the request as signed out", error);
+        return null;
+      };
       try {
-        return authenticateCredential(ctx, readCredential(config, headers)).catch(() => null);
-      } catch {
-        return Promise.resolve(null);
+        return authenticateCredential(ctx, readCredential(config, headers)).catch(failedClosed);
+      } catch (error) {
+        return Promise.resolve(failedClosed(error));
       }
     },
     api,

@@ -78,7 +78,8 @@ export function sessionTokenFrom(response: Response): string {
 export async function registered(auth: Auth, email = "ada@example.com", password = PASSWORD) {
   const result = await call(auth, "POST", "/auth/register", { body: { email, password } });
   if (result.status !== 201) throw new Error(`register failed: ${JSON.stringify(result.json)}`);
-  // With emailVerification.required, registration signs nobody in: there is no cookie.
-  const cookie = result.headers.has("set-cookie") ? sessionCookieFrom(result.response) : "";
+  // With emailVerification.required, registration signs nobody in: there is no session cookie
+  // (only the registration binding, which is not a session).
+  const cookie = result.json?.emailVerificationRequired ? "" : sessionCookieFrom(result.response);
   return { ...result, cookie, user: result.json?.user };
 }

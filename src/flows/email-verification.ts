@@ -1,24 +1,36 @@
 import type { AuthContext } from "../context.js";
+import { randomToken } from "../crypto/random.js";
+import { sha256Base64url } from "../crypto/sha256.js";
 import { AuthError } from "../errors.js";
 import { limitPerAccount, limitPerIP } from "../ops/rate-limit.js";
 import type { RequestInfo, User } from "../types.js";
+import { type AddressProver, proveAddress } from "./account-recovery.js";
 import {
   authURL,
   consumeToken,
   invalidToken,
   issueToken,
   requireFeature,
+  tokenData,
 } from "./one-time-token.js";
 
 export const EMAIL_VERIFICATION_PURPOSE = "email-verification";
 
-/** Mails a link that confirms the user's current address. */
-export async function sendVerificationEmail(ctx: AuthContext, user: User): Promise<void> {
+/**
+ * Mails a link that confirms the user's current address. With `registrant`, the link remembers
+ * the SHA-256 of the registering browser's binding, so that browser counts as the account holder.
+ */
+export async function sendVerificationEmail(
+  ctx: AuthContext,
+  user: User,
+  registrant?: string,
+): Promise<void> {
   const { ttl } = ctx.config.emailVerification;
   const token = await issueToken(ctx, {
     purpose: EMAIL_VERIFICATION_PURPOSE,
     userId: user.id,
     identifier: user.email,
+    data: registrant ? { registrant: sha256Base64url(registrant) } : undefined,
     ttlSeconds: ttl,
   });
   await ctx.mail.send("email-verification", user.email, {
@@ -27,9 +39,19 @@ export async function sendVerificationEmail(ctx: AuthContext, user: User): Promi
   });
 }
 
-/** Sends the verification mail after registration, when `emailVerification.sendOnRegister`. */
-export async function afterRegistration(ctx: AuthContext, user: User): Promise<void> {
-  if (ctx.config.emailVerification.sendOnRegister) await sendVerificationEmail(ctx, user);
+/**
+ * Sends the verification mail after registration, when `emailVerification.sendOnRegister`.
+ * With `emailVerification.required` the registrant gets no session, so the link is bound to a
+ * fresh random binding instead, returned for the registering browser to keep (a cookie); null
+ * when there is nothing to bind.
+ */
+export async function afterRegistration(ctx: AuthContext, user: User): Promise<string | null> {
+  if (!ctx.config.emailVerification.sendOnRegister) return null;
+  const binding = ctx.config.emailVerification.required
+    ? randomToken(ctx.config.random)
+    : undefined;
+  await sendVerificationEmail(ctx, user, binding);
+  return binding ?? null;
 }
 
 /** Resends the link to a signed-in user; nothing is sent when the address is verified already. */
@@ -46,19 +68,38 @@ export async function requestEmailVerification(
   await sendVerificationEmail(ctx, user);
 }
 
-/** Uses a verification link: marks the address verified if it is still the account's address. */
-export async function verifyEmail(ctx: AuthContext, token: unknown): Promise<User> {
+/** Who opened a verification link, as far as the request tells. */
+export interface VerificationOpener {
+  /** The live session the request carried, if any. */
+  session?: { userId: string } | null;
+  /** The registration binding the browser kept (the cookie set by `POST /register`). */
+  registrationBinding?: string | null;
+}
+
+/**
+ * Uses a verification link: marks the address verified if it is still the account's address.
+ * Opened by someone who does not hold the account (no session of it, not the registering
+ * browser), the first verification evicts every credential made before it (`proveAddress`):
+ * the link may be the one a squatter's registration sent to the real owner of the address.
+ */
+export async function verifyEmail(
+  ctx: AuthContext,
+  token: unknown,
+  opener: VerificationOpener = {},
+): Promise<User> {
   requireFeature(ctx.mail.features.emailVerification);
   const record = await consumeToken(ctx, token, EMAIL_VERIFICATION_PURPOSE);
   const user = record.userId ? await ctx.storage.users.findById(record.userId) : null;
   if (!user || user.email !== record.identifier) throw invalidToken();
-  if (user.emailVerified) return user;
-  const updated = await ctx.storage.users.update(user.id, {
-    emailVerified: true,
-    updatedAt: ctx.now(),
-  });
-  if (!updated) throw invalidToken();
-  return updated;
+  const registrant = tokenData(record).registrant;
+  const prover: AddressProver = {
+    session: opener.session ?? null,
+    registrant:
+      typeof registrant === "string" &&
+      typeof opener.registrationBinding === "string" &&
+      sha256Base64url(opener.registrationBinding) === registrant,
+  };
+  return (await proveAddress(ctx, user, prover)).user;
 }
 
 /** With `emailVerification.required`, an unverified account may not sign in with a password. */

@@ -3,6 +3,7 @@ import type { AuthContext } from "../context.js";
 import { limitPerAccount, limitPerIP } from "../ops/rate-limit.js";
 import type { RequestInfo } from "../types.js";
 import { parseInput } from "../validation.js";
+import type { AddressProver } from "./account-recovery.js";
 import { emailField } from "./fields.js";
 import {
   countLoginCodeGuess,
@@ -110,6 +111,7 @@ export async function verifyMagicLink(
   ctx: AuthContext,
   input: { token: unknown; redirectTo?: string | null },
   info: RequestInfo = {},
+  prover: AddressProver = {},
 ): Promise<MagicSignIn> {
   requireFeature(ctx.mail.features.magicLink);
   const record = await consumeToken(ctx, input.token, MAGIC_LINK_PURPOSE);
@@ -117,6 +119,7 @@ export async function verifyMagicLink(
     ctx,
     { userId: record.userId, email: record.identifier },
     info,
+    prover,
   );
   const requested = input.redirectTo ? allowedRedirect(ctx.config, input.redirectTo) : null;
   const stored = tokenData(record).redirectTo;
@@ -131,6 +134,7 @@ export async function verifyLoginCode(
   ctx: AuthContext,
   input: unknown,
   info: RequestInfo = {},
+  prover: AddressProver = {},
 ): Promise<SignedIn> {
   requireFeature(ctx.mail.features.magicLink);
   const { email, code } = parseInput(loginCodeInput, input);
@@ -144,5 +148,5 @@ export async function verifyLoginCode(
   if (!record || !(await isNewestLoginCode(ctx, email, tokenData(record).stamp))) {
     throw invalidToken();
   }
-  return signInRecipient(ctx, { userId: record.userId, email: record.identifier }, info);
+  return signInRecipient(ctx, { userId: record.userId, email: record.identifier }, info, prover);
 }

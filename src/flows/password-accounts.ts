@@ -9,9 +9,10 @@ import {
   recordLoginFailure,
 } from "../ops/rate-limit.js";
 import { normalizePassword } from "../password/policy.js";
-import { createSession, type IssuedSession, revokeUserSessions } from "../sessions/sessions.js";
+import { createSession, type IssuedSession } from "../sessions/sessions.js";
 import type { RequestInfo, User } from "../types.js";
 import { parseInput } from "../validation.js";
+import { secureAccount } from "./account-recovery.js";
 import { afterRegistration, assertEmailVerified } from "./email-verification.js";
 import { emailField, nameField, passwordField } from "./fields.js";
 import { acceptablePassword } from "./password-policy-check.js";
@@ -33,9 +34,13 @@ export interface SignedIn extends IssuedSession {
 
 /**
  * A new account: signed in, unless `emailVerification.required` holds the session back until
- * the address is verified (otherwise registering would be a way around the requirement).
+ * the address is verified (otherwise registering would be a way around the requirement). Then
+ * `registrationBinding` (when a verification mail was sent) marks the registering browser: the
+ * HTTP layer keeps it in a cookie, and the verification link opened with it keeps the password.
  */
-export type Registered = SignedIn | { user: User; session: null; token: null };
+export type Registered =
+  | (SignedIn & { registrationBinding?: undefined })
+  | { user: User; session: null; token: null; registrationBinding: string | null };
 
 const invalidCredentials = () => new AuthError("invalid_credentials", "Invalid email or password");
 
@@ -69,8 +74,8 @@ export async function register(
       throw error;
     }
   }
-  await afterRegistration(ctx, user);
-  return signedIn ?? { user, session: null, token: null };
+  const registrationBinding = await afterRegistration(ctx, user);
+  return signedIn ?? { user, session: null, token: null, registrationBinding };
 }
 
 const dummyHashes = new WeakMap<AuthContext, Promise<string>>();
@@ -125,8 +130,9 @@ export async function login(
 }
 
 /**
- * Changes the password of a signed-in user and revokes their other sessions: whoever else held
- * one may be the reason the password is changing.
+ * Changes the password of a signed-in user, revokes their other sessions and voids every
+ * pending token (an email change included): whoever else held one may be the reason the
+ * password is changing.
  */
 export async function changePassword(
   ctx: AuthContext,
@@ -145,6 +151,5 @@ export async function changePassword(
   const replaced = stored !== null && (await ctx.storage.passwords.replace(user.id, stored, next));
   if (!replaced)
     throw new AuthError("invalid_credentials", "The password changed meanwhile; try again");
-  await revokeUserSessions(ctx, user.id, auth.sessionId);
-  await ctx.storage.verifications.deleteByUser(user.id, "password-reset");
+  await secureAccount(ctx, user.id, auth.sessionId);
 }

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { AuthContext } from "../context.js";
 import { clearLoginFailures, limitPerAccount, limitPerIP } from "../ops/rate-limit.js";
-import { revokeUserSessions } from "../sessions/sessions.js";
 import type { RequestInfo } from "../types.js";
 import { parseInput } from "../validation.js";
+import { type AddressProver, proveAddress, secureAccount } from "./account-recovery.js";
 import { emailField, passwordField } from "./fields.js";
 import {
   balanceMissingAccount,
@@ -15,7 +15,6 @@ import {
 import { acceptablePassword } from "./password-policy-check.js";
 import { redirectTarget } from "./redirect-target.js";
 
-/** `changePassword` voids outstanding tokens of this purpose: keep the two in step. */
 export const PASSWORD_RESET_PURPOSE = "password-reset";
 
 export const forgotPasswordInput = z.object({ email: emailField });
@@ -64,15 +63,17 @@ export async function forgotPassword(
 }
 
 /**
- * Sets a new password with a reset token, then ends every session of the user (and, through
- * `revokeUserSessions`, every refresh token): whoever else was signed in may be the reason for
- * the reset. The new password is checked before the token is used, so a rejected password does
- * not burn the link.
+ * Sets a new password with a reset token, then ends every session of the user (and with them
+ * every refresh token) and voids every pending token, a pending email change included: whoever
+ * else was signed in may be the reason for the reset. Following the link proves the address, so
+ * a first proof evicts whoever squatted it (`proveAddress`). The new password is checked before
+ * the token is used, so a rejected password does not burn the link.
  */
 export async function resetPassword(
   ctx: AuthContext,
   input: unknown,
   info: RequestInfo = {},
+  prover: AddressProver = {},
 ): Promise<void> {
   requireFeature(ctx.mail.features.passwordReset);
   const { token, password } = parseInput(resetPasswordInput, input);
@@ -82,12 +83,9 @@ export async function resetPassword(
   const record = await consumeToken(ctx, token, PASSWORD_RESET_PURPOSE);
   const user = record.userId ? await ctx.storage.users.findById(record.userId) : null;
   if (!user || user.email !== record.identifier) throw invalidToken();
+  // Before the new password is set: an eviction removes the squatter's password, not this one.
+  await proveAddress(ctx, user, prover);
   await ctx.storage.passwords.set(user.id, hash);
-  await revokeUserSessions(ctx, user.id);
-  await ctx.storage.verifications.deleteByUser(user.id, PASSWORD_RESET_PURPOSE);
+  await secureAccount(ctx, user.id);
   await clearLoginFailures(ctx, user.email);
-  // Following the link proved the address.
-  if (!user.emailVerified) {
-    await ctx.storage.users.update(user.id, { emailVerified: true, updatedAt: ctx.now() });
-  }
 }

@@ -3,25 +3,26 @@ import { randomId } from "../crypto/ids.js";
 import { isAuthError } from "../errors.js";
 import { createSession } from "../sessions/sessions.js";
 import type { RequestInfo, User } from "../types.js";
+import { type AddressProver, proveAddress } from "./account-recovery.js";
 import { invalidToken } from "./one-time-token.js";
 import type { SignedIn } from "./password-accounts.js";
 
 /**
  * Signs in whoever proved they read mail sent to `email` (a magic link or a login code). The
- * proof also verifies the address. Without a `userId` the mail went to an address with no
- * account then: it gets one now, unless sign-up is off.
+ * proof also verifies the address; a first proof by someone who does not hold the account
+ * evicts whoever squatted it (`proveAddress`) before the new session is opened. Without a
+ * `userId` the mail went to an address with no account then: it gets one now, unless sign-up
+ * is off.
  */
 export async function signInRecipient(
   ctx: AuthContext,
   proof: { userId: string | null; email: string },
   info: RequestInfo = {},
+  prover: AddressProver = {},
 ): Promise<SignedIn> {
-  const user = await recipientAccount(ctx, proof);
-  const verified = user.emailVerified
-    ? user
-    : ((await ctx.storage.users.update(user.id, { emailVerified: true, updatedAt: ctx.now() })) ??
-      user);
-  return { user: verified, ...(await createSession(ctx, verified.id, info)) };
+  const account = await recipientAccount(ctx, proof);
+  const { user } = await proveAddress(ctx, account, prover);
+  return { user, ...(await createSession(ctx, user.id, info)) };
 }
 
 async function recipientAccount(

@@ -69,3 +69,9 @@ export async function readBody(
     throw new AuthError("invalid_request", "Request body is not valid JSON");
   }
 }
+
+/** For routes whose body is optional (`fetch(url, { method: "POST" })`): `{}` without one. */
+export async function optionalJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  if (!request.headers.has("content-type")) return {};
+  return readBody(request, maxBytes, ["json"]);
+}

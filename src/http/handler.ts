@@ -18,6 +18,18 @@ export interface HandlerOptions {
 
 export type AuthHandler = (request: Request, options?: HandlerOptions) => Promise<Response>;
 
+/**
+ * The answer to a HEAD on a route whose GET changes state (`Route.changesState`): the route is
+ * not run, so a mail scanner or prefetcher probing an emailed link neither uses it up nor signs
+ * anyone in. An empty `200` rather than a `405`: a HEAD is a safe method and the resource exists;
+ * a failure status would only make some scanners flag a genuine link as broken. It deliberately
+ * tells nothing about the link (valid, used or expired alike), and `no-store` keeps it out of
+ * caches, so the GET that follows reaches the route.
+ */
+function unusedLinkHead(): Response {
+  return new Response(null, { status: 200, headers: { "Cache-Control": "no-store" } });
+}
+
 /** The one Web-standard handler: every route below basePath, every failure in the error shape. */
 export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthHandler {
   const match = createRouter(routes);
@@ -41,6 +53,8 @@ export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthH
       });
     }
     const { route, params } = found;
+    // HEAD is answered from a GET route; it must never do what that GET does to state.
+    if (request.method === "HEAD" && route.changesState) return unusedLinkHead();
     const credential = readCredential(ctx.config, request.headers);
     if (credential?.kind !== "bearer" && !passesCsrfCheck(request, ctx.config)) {
       throw new AuthError("csrf_rejected", "Request origin is not trusted");

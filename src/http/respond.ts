@@ -1,4 +1,5 @@
 import { AuthError, isAuthError } from "../errors.js";
+import { logError } from "../ops/log.js";
 
 export function json(status: number, body: unknown, headers?: HeadersInit): Response {
   const response = new Response(JSON.stringify(body), { status, headers });
@@ -16,7 +17,7 @@ export function noContent(status = 204, headers?: HeadersInit): Response {
  */
 export function errorResponse(error: unknown): Response {
   const known = isAuthError(error) ? error : null;
-  if (!known) console.error("[portcullis] internal error:", error);
+  if (!known) logError("internal error", error);
   const failure = known ?? new AuthError("internal", "Internal error");
   const body: Record<string, unknown> = { code: failure.code, message: failure.message };
   if (failure.details.issues) body.issues = failure.details.issues;

@@ -27,6 +27,15 @@ export interface Route {
   auth?: boolean;
   /** Read a body in these formats before the handler runs; without it no body is read. */
   body?: BodyFormat[];
+  /**
+   * This GET changes state: it uses an emailed link (magic-link sign-in, email verification,
+   * email-change confirmation or cancellation...). Mail scanners and link prefetchers send HEAD
+   * to such links, so the handler answers a HEAD to a route with this flag without running it —
+   * an empty `200` with `Cache-Control: no-store` — and the link stays valid for the GET the
+   * recipient sends. Every route behind a link in a mail must set it. Only meaningful on GET: the
+   * other methods are never matched by HEAD.
+   */
+  changesState?: boolean;
   handle(request: RouteRequest): Promise<Response>;
 }
 

@@ -33,7 +33,11 @@ function matchSegments(pattern: string[], actual: string[]): Record<string, stri
   return params;
 }
 
-/** Matches a path below basePath to a route, telling "no such path" from "not this method". */
+/**
+ * Matches a path below basePath to a route, telling "no such path" from "not this method". HEAD
+ * matches the GET route of its path; the handler then runs it (and drops the body) unless the
+ * route declares `changesState`, whose HEAD is answered without running it.
+ */
 export function createRouter(routes: readonly Route[]) {
   const compiled: CompiledRoute[] = routes.map((route) => ({
     route,

@@ -30,3 +30,20 @@ export function sessionCookie(
 export function clearedSessionCookie(config: ResolvedConfig) {
   return serializeCookie(config.cookieName, "", attributes(config, 0));
 }
+
+/**
+ * The registering browser's binding, for `emailVerification.required` sign-ups (which get no
+ * session): the verification link opened with it counts as the registrant's own. Named after
+ * the session cookie, so the `__Host-` prefix and the domain rules follow it.
+ */
+export function registrationCookieName(config: ResolvedConfig) {
+  return `${config.cookieName}.registration`;
+}
+
+export function registrationCookie(config: ResolvedConfig, binding: string, maxAge: number) {
+  return serializeCookie(registrationCookieName(config), binding, attributes(config, maxAge));
+}
+
+export function clearedRegistrationCookie(config: ResolvedConfig) {
+  return serializeCookie(registrationCookieName(config), "", attributes(config, 0));
+}

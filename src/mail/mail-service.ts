@@ -56,6 +56,7 @@ function checkPages(config: ResolvedConfig) {
     "emailVerification.redirectTo": config.emailVerification.redirectTo,
     "emailChange.redirectTo": config.emailChange.redirectTo,
     "passwordReset.url": config.passwordReset.url,
+    "magicLink.confirmPage": config.magicLink.confirmPage,
   };
   for (const [name, page] of Object.entries(pages)) {
     if (page !== undefined && allowedRedirect(config, page) === null) {

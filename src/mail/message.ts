@@ -5,6 +5,7 @@ export type MailType =
   | "email-verification"
   | "password-reset"
   | "email-change"
+  | "email-change-requested"
   | "email-change-notice";
 
 /** One message to one recipient: the address stored for the account, never a list. */

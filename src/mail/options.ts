@@ -48,7 +48,22 @@ export const mailOptionShape = {
       enabled: z.boolean().optional(),
       /** Creates the account on first use of an unknown address. */
       signUp: z.boolean().default(true),
-      ttl: seconds.max(DAY).default(15 * 60),
+      /** Seconds a link stays valid: 10 minutes by default, like the code (ASVS 6.5.5). */
+      ttl: seconds.max(DAY).default(10 * 60),
+      /**
+       * For mail systems whose link scanners follow GET links (some corporate gateways): the
+       * link no longer signs in by itself. `GET /auth/magic-link/verify` uses nothing up and
+       * shows a confirmation step (`confirmPage`, or a minimal page of the library's own with
+       * one button); the sign-in happens on `POST /auth/magic-link/verify { token, redirectTo? }`.
+       * Off by default: the link signs in with one click.
+       */
+      confirm: z.boolean().default(false),
+      /**
+       * With `confirm`, the app's own confirmation page, sent `?token=` (and `&redirectTo=`); it
+       * POSTs them to `/auth/magic-link/verify`. A path on baseURL or a URL of a trusted origin.
+       * Default: the library serves the page.
+       */
+      confirmPage: pageSchema.optional(),
       codeTtl: seconds.max(3600).default(10 * 60),
       /** Guesses allowed per code; more would weaken the 6-digit code. */
       codeAttempts: z.number().int().min(1).max(10).default(5),
@@ -65,8 +80,12 @@ export const mailOptionShape = {
   emailChange: z
     .object({
       enabled: z.boolean().optional(),
-      /** A session younger than this may change the address without the current password. */
-      freshAge: seconds.default(10 * 60),
+      /** Moved: every sensitive change now follows `session.freshAge`. */
+      freshAge: z
+        .never({
+          error: "emailChange.freshAge is now session.freshAge (it covers every sensitive change)",
+        })
+        .optional(),
       ttl: seconds.default(DAY),
       /** Where the confirmation link sends the browser; baseURL by default. */
       redirectTo: pageSchema.optional(),

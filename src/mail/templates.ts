@@ -12,7 +12,10 @@ export interface TemplateData {
   code?: string;
   /** How long the link or code stays valid. */
   expiresInMinutes?: number;
-  /** For "email-change" and "email-change-notice": the address the account moves to. */
+  /**
+   * For "email-change", "email-change-requested" and "email-change-notice": the address the
+   * account moves to. The last two go to the old address, and their `url` stops the change.
+   */
   newEmail?: string;
 }
 
@@ -109,18 +112,22 @@ export const defaultTemplates: Record<MailType, MailTemplate> = {
       "Confirm the new address",
       "If it was not you, ignore this message: the account stays where it is.",
     ),
-  "email-change-notice": (data) => {
-    const body = `The email address of your ${data.appName} account was changed from ${data.email} to ${data.newEmail ?? ""}.`;
-    const advice =
-      "If you did not make this change, reset your password and contact support at once.";
-    return {
-      subject: `Your ${data.appName} email address was changed`,
-      text: [body, "", advice, "", `— ${data.appName}`].join("\n"),
-      html: [html`<p>${body}</p>`, html`<p>${advice}</p>`, html`<p>— ${data.appName}</p>`].join(
-        "\n",
-      ),
-    };
-  },
+  "email-change-requested": (data) =>
+    linkMessage(
+      data,
+      `Your ${data.appName} email address is about to change`,
+      `Someone signed in to your ${data.appName} account asked to move it from ${data.email} to ${data.newEmail ?? ""}.`,
+      "Stop this change and sign out everywhere",
+      "If it was you, ignore this message. If not, stop the change, then reset your password.",
+    ),
+  "email-change-notice": (data) =>
+    linkMessage(
+      data,
+      `Your ${data.appName} email address was changed`,
+      `The email address of your ${data.appName} account was changed from ${data.email} to ${data.newEmail ?? ""}.`,
+      "Undo this change and lock the account",
+      "If it was you, ignore this message. If not, undo it: the account moves back to this address, every session ends, and you choose a new password with a reset.",
+    ),
 };
 
 /** Renders with the override for `type` when there is one; the subject is kept to one line. */

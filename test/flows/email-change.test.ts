@@ -5,7 +5,7 @@ import { captureMailer } from "../mail/fixtures.js";
 function setup() {
   const mailer = captureMailer();
   const clock = manualClock();
-  const auth = makeAuth({ mailer, clock, emailChange: { freshAge: 300 } });
+  const auth = makeAuth({ mailer, clock, session: { freshAge: 300 } });
   const change = (cookie: string, body: Record<string, unknown>) =>
     call(auth, "POST", "/auth/email/change", { cookie, body });
   const pathOf = (url: string) => {
@@ -26,8 +26,13 @@ describe("change of email", () => {
     });
     expect(requested.status).toBe(202);
     await auth.api.flushOutbox();
-    const confirm = mailer.sent.at(-1);
+    const confirm = mailer.sent.find((m) => m.type === "email-change");
     expect([confirm?.type, confirm?.to]).toEqual(["email-change", "ada@new.example"]);
+    const warning = mailer.sent.find((m) => m.type === "email-change-requested");
+    expect([warning?.to, new URL(warning?.url as string).pathname]).toEqual([
+      "ada@example.com",
+      "/auth/email/change/cancel",
+    ]);
     // Nothing moves before the link is followed.
     const before = await call(auth, "GET", "/auth/session", { cookie });
     expect(before.json?.user.email).toBe("ada@example.com");
@@ -53,14 +58,15 @@ describe("change of email", () => {
     clock.advance(301);
     const stale = await change(cookie, { newEmail: "stale@example.com" });
     expect(stale.status).toBe(403);
-    expect(stale.json?.error.code).toBe("forbidden");
+    expect(stale.json?.error.code).toBe("reauthentication_required");
     const wrong = await change(cookie, {
       newEmail: "stale@example.com",
       currentPassword: "not the password",
     });
     expect(wrong.json?.error.code).toBe("invalid_credentials");
     await auth.api.flushOutbox();
-    expect(mailer.sent.map((m) => m.to)).toEqual(["fresh@example.com"]);
+    const confirmations = mailer.sent.filter((m) => m.type === "email-change");
+    expect(confirmations.map((m) => m.to)).toEqual(["fresh@example.com"]);
   });
 
   it("answers alike for an address taken by another account, and mails nothing", async () => {
@@ -71,7 +77,11 @@ describe("change of email", () => {
     const free = await change(cookie, { newEmail: "free@example.com" });
     expect([taken.status, free.status]).toEqual([202, 202]);
     await auth.api.flushOutbox();
-    expect(mailer.sent.map((m) => m.to)).toEqual(["free@example.com"]);
+    const confirmations = mailer.sent.filter((m) => m.type === "email-change");
+    expect(confirmations.map((m) => m.to)).toEqual(["free@example.com"]);
+    // The owner's own address is warned of both requests alike.
+    const warnings = mailer.sent.filter((m) => m.type === "email-change-requested");
+    expect(warnings.map((m) => m.to)).toEqual(["ada@example.com", "ada@example.com"]);
   });
 
   it("voids links mailed to the old address", async () => {
@@ -81,7 +91,12 @@ describe("change of email", () => {
     await call(auth, "POST", "/auth/magic-link", { body: { email: "ada@example.com" } });
     await change(cookie, { newEmail: "ada@new.example" });
     await auth.api.flushOutbox();
-    const [reset, magic, confirm] = mailer.sent;
+    const byType = (type: string) => mailer.sent.find((m) => m.type === type);
+    const [reset, magic, confirm] = [
+      byType("password-reset"),
+      byType("magic-link"),
+      byType("email-change"),
+    ];
     await call(auth, "GET", pathOf(confirm?.url as string));
     const resetToken = new URL(reset?.url as string).searchParams.get("token");
     const resetAttempt = await call(auth, "POST", "/auth/password/reset", {
@@ -99,7 +114,7 @@ describe("change of email", () => {
     const { cookie } = await registered(auth, "ada@example.com");
     await change(cookie, { newEmail: "ada@new.example" });
     await auth.api.flushOutbox();
-    const url = mailer.sent.at(-1)?.url as string;
+    const url = mailer.sent.find((m) => m.type === "email-change")?.url as string;
     const token = new URL(url).searchParams.get("token");
     const asVerify = await call(auth, "GET", `/auth/email/verify?token=${token}`, {
       headers: { accept: "application/json" },

@@ -54,8 +54,13 @@ it("verification on registration, then password reset, then change of email", as
   });
   expect(change.status).toBe(202);
   await auth.api.flushOutbox();
-  const confirm = smtp.received.at(-1);
+  const [confirm, warning] = smtp.received
+    .slice(-2)
+    .sort((a) => (recipients(a)[0] === "ada@new.example" ? -1 : 1));
   expect(recipients(confirm)).toEqual(["ada@new.example"]);
+  // The old address hears of it at once, with a link that stops the change.
+  expect(recipients(warning)).toEqual(["ada@example.com"]);
+  expect(linkIn(warning?.text).pathname).toBe("/auth/email/change/cancel");
   await call(auth, "GET", pathOf(linkIn(confirm?.text)));
   await auth.api.flushOutbox();
   const notice = smtp.received.at(-1);

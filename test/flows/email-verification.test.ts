@@ -23,7 +23,9 @@ describe("email verification", () => {
     expect(mailer.sent.map((m) => [m.type, m.to])).toEqual([
       ["email-verification", "ada@example.com"],
     ]);
-    const verify = await call(auth, "GET", pathOf(lastLink()));
+    // Opened in the browser that signed up: the registrant keeps the session (see test/security
+    // for a link opened anywhere else).
+    const verify = await call(auth, "GET", pathOf(lastLink()), { cookie });
     expect(verify.status).toBe(302);
     expect(verify.headers.get("location")).toBe("http://localhost:3000/welcome");
     const session = await call(auth, "GET", "/auth/session", { cookie });
@@ -85,7 +87,10 @@ describe("email verification", () => {
     // Registering must not be a way around the requirement: no session until verified.
     expect(signUp.status).toBe(201);
     expect(signUp.json?.emailVerificationRequired).toBe(true);
-    expect(signUp.headers.get("set-cookie")).toBeNull();
+    // No session cookie: only the registration binding, which signs nobody in.
+    const binding = (signUp.headers.get("set-cookie") as string).split(";")[0] as string;
+    expect(binding).toMatch(/^portcullis\.session\.registration=/);
+    expect((await call(auth, "GET", "/auth/session", { cookie: binding })).status).toBe(401);
     await auth.api.flushOutbox();
     const wrong = await call(auth, "POST", "/auth/login", {
       body: { email: "ada@example.com", password: "not the password" },
@@ -97,7 +102,7 @@ describe("email verification", () => {
     expect(right.status).toBe(403);
     expect(right.json?.error.code).toBe("email_not_verified");
     expect(right.headers.get("set-cookie")).toBeNull();
-    await call(auth, "GET", pathOf(lastLink()));
+    await call(auth, "GET", pathOf(lastLink()), { cookie: binding });
     const after = await call(auth, "POST", "/auth/login", {
       body: { email: "ada@example.com", password: PASSWORD },
     });

@@ -5,7 +5,7 @@ import { endSession, endSessionByToken } from "../../sessions/sessions.js";
 import type { Credential } from "../credentials.js";
 import { json, noContent } from "../respond.js";
 import { caller, type Route } from "../route.js";
-import { clearedSessionCookie, sessionCookie } from "../session-cookie.js";
+import { clearedSessionCookie, registrationCookie, sessionCookie } from "../session-cookie.js";
 
 /** Answers a fresh sign-in: the user in the body, the new session in the cookie. */
 export function signedInResponse(ctx: AuthContext, status: number, signedIn: SignedIn): Response {
@@ -16,6 +16,16 @@ export function signedInResponse(ctx: AuthContext, status: number, signedIn: Sig
     ctx.now(),
   );
   return json(status, { user: signedIn.user }, { "Set-Cookie": cookie });
+}
+
+/**
+ * Who presents a proof of the account's address (a mailed link or code), for `proveAddress`:
+ * the live session the request carries, if any. Storage failures propagate: a proof must not
+ * be mistaken for a stranger's because the session could not be read.
+ */
+export async function presentedProver(ctx: AuthContext, credential: Credential | null) {
+  const current = await authenticateCredential(ctx, credential);
+  return { session: current ? current.session : null };
 }
 
 /**
@@ -35,7 +45,17 @@ export const accountRoutes: Route[] = [
       const registered = await register(ctx, body, info);
       await endPresentedSession(ctx, credential);
       if (registered.token === null) {
-        return json(201, { user: registered.user, emailVerificationRequired: true });
+        const { registrationBinding } = registered;
+        const headers = registrationBinding
+          ? {
+              "Set-Cookie": registrationCookie(
+                ctx.config,
+                registrationBinding,
+                ctx.config.emailVerification.ttl,
+              ),
+            }
+          : undefined;
+        return json(201, { user: registered.user, emailVerificationRequired: true }, headers);
       }
       return signedInResponse(ctx, 201, registered);
     },

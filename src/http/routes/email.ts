@@ -1,18 +1,39 @@
+import { z } from "zod";
 import type { AuthContext } from "../../context.js";
 import { isAuthError } from "../../errors.js";
-import { confirmEmailChange, requestEmailChange } from "../../flows/email-change.js";
+import {
+  cancelEmailChange,
+  confirmEmailChange,
+  requestEmailChange,
+} from "../../flows/email-change.js";
 import { requestEmailVerification, verifyEmail } from "../../flows/email-verification.js";
 import { requestMagicLink, verifyLoginCode, verifyMagicLink } from "../../flows/magic-link.js";
+import { invalidToken, requireFeature } from "../../flows/one-time-token.js";
 import { forgotPassword, resetPassword } from "../../flows/password-reset.js";
-import { redirectTarget } from "../../flows/redirect-target.js";
+import { allowedRedirect, redirectTarget } from "../../flows/redirect-target.js";
+import { escapeHtml } from "../../mail/escape.js";
+import { logError } from "../../ops/log.js";
+import { parseInput } from "../../validation.js";
+import { readCookie } from "../cookies.js";
 import { errorResponse, json, noContent } from "../respond.js";
 import { caller, type Route, type RouteRequest } from "../route.js";
-import { clearedSessionCookie, sessionCookie } from "../session-cookie.js";
-import { endPresentedSession, signedInResponse } from "./account.js";
+import {
+  clearedRegistrationCookie,
+  clearedSessionCookie,
+  registrationCookieName,
+  sessionCookie,
+} from "../session-cookie.js";
+import { endPresentedSession, presentedProver, signedInResponse } from "./account.js";
 
 /** Links opened from a mail client are browser navigations; API clients ask for JSON. */
 function wantsJSON(request: Request): boolean {
   return (request.headers.get("accept") ?? "").includes("application/json");
+}
+
+/** A POST from an API client: it asks for JSON or sends it; a form post is a browser's. */
+function answersJSON(request: Request): boolean {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+  return wantsJSON(request) || type === "application/json";
 }
 
 function redirect(location: string, headers: Record<string, string> = {}): Response {
@@ -34,17 +55,119 @@ async function linkRoute(
   request: RouteRequest,
   page: (ctx: AuthContext) => string,
   handle: () => Promise<Response>,
+  json = wantsJSON(request.request),
 ): Promise<Response> {
   try {
     return await handle();
   } catch (error) {
-    if (wantsJSON(request.request)) return errorResponse(error);
-    if (!isAuthError(error)) console.error("[portcullis] internal error:", error);
+    if (json) return errorResponse(error);
+    if (!isAuthError(error)) logError("internal error", error);
     return redirect(withError(page(request.ctx), error));
   }
 }
 
 const queryToken = (url: URL) => url.searchParams.get("token");
+
+/**
+ * Uses a magic link and answers the sign-in: `200 { user }` + cookie to a JSON client, a 302 to
+ * the allowlisted page + cookie to a browser. Whatever session the browser presented ends.
+ */
+async function magicSignIn(
+  request: RouteRequest,
+  input: { token: unknown; redirectTo: string | null },
+  json: boolean,
+): Promise<Response> {
+  const { ctx, info, credential } = request;
+  const prover = await presentedProver(ctx, credential);
+  const signedIn = await verifyMagicLink(ctx, input, info, prover);
+  await endPresentedSession(ctx, credential);
+  if (json) return signedInResponse(ctx, 200, signedIn);
+  const cookie = sessionCookie(
+    ctx.config,
+    signedIn.token,
+    signedIn.session.absoluteExpiresAt,
+    ctx.now(),
+  );
+  return redirect(signedIn.redirectTo, { "Set-Cookie": cookie });
+}
+
+/** The confirmation POST's body, JSON or form-encoded; the token's shape is the flow's check. */
+const magicLinkConfirmInput = z.object({
+  token: z.unknown(),
+  redirectTo: z.string().max(2048).optional(),
+});
+
+/*
+ * The library's own confirmation page (magicLink.confirm without a confirmPage): one button that
+ * POSTs the token. Self-contained (no script, no external resource) and locked down by its CSP;
+ * not frameable, so nobody can trick a click on it. The handler sends `Referrer-Policy:
+ * no-referrer` with every answer, and under that policy browsers send `Origin: null` even on a
+ * same-origin form POST, which the CSRF check refuses: the page sets its own policy,
+ * strict-origin, so the POST carries the real Origin (and the Referer never the token).
+ */
+const CONFIRM_PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
+
+function confirmationPage(ctx: AuthContext, token: string, redirectTo: string | null): Response {
+  const title = escapeHtml(`Sign in to ${ctx.mail.appName}`);
+  const action = escapeHtml(`${ctx.config.basePath}/magic-link/verify`);
+  const hidden = (name: string, value: string) =>
+    `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+  const page = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="strict-origin">
+<meta name="robots" content="noindex">
+<title>${title}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}button{font:inherit;padding:.6rem 1.2rem}</style>
+</head>
+<body>
+<main>
+<h1>${title}</h1>
+<p>Press the button to finish signing in.</p>
+<form method="post" action="${action}">
+${hidden("token", token)}
+${redirectTo ? hidden("redirectTo", redirectTo) : ""}
+<button type="submit">Sign in</button>
+</form>
+</main>
+</body>
+</html>
+`;
+  return new Response(page, {
+    status: 200,
+    headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      "Content-Security-Policy": CONFIRM_PAGE_CSP,
+      "X-Frame-Options": "DENY",
+    },
+  });
+}
+
+/**
+ * With magicLink.confirm, what a GET of the link gets instead of a sign-in: nothing is used up.
+ * A JSON client gets `200 { confirmRequired: true }`; a browser is sent to `confirmPage` with
+ * `?token=` (and `&redirectTo=`), or gets the library's page.
+ */
+function confirmationStep(request: RouteRequest, redirectTo: string | null): Response {
+  const { ctx, url } = request;
+  requireFeature(ctx.mail.features.magicLink);
+  const token = queryToken(url);
+  if (!token) throw invalidToken();
+  if (wantsJSON(request.request)) return json(200, { confirmRequired: true });
+  const { confirmPage } = ctx.config.magicLink;
+  if (confirmPage === undefined) return confirmationPage(ctx, token, redirectTo);
+  const allowed = allowedRedirect(ctx.config, confirmPage);
+  if (allowed === null) {
+    throw new Error("magicLink.confirmPage must be a path or a URL on baseURL or a trusted origin");
+  }
+  const target = new URL(allowed);
+  target.searchParams.set("token", token);
+  if (redirectTo) target.searchParams.set("redirectTo", redirectTo);
+  return redirect(target.href);
+}
 
 export const emailRoutes: Route[] = [
   {
@@ -59,28 +182,42 @@ export const emailRoutes: Route[] = [
   {
     method: "GET",
     path: "/magic-link/verify",
+    changesState: true,
     async handle(request) {
-      const { ctx, url, info, credential } = request;
+      const { ctx, url } = request;
       const requested = url.searchParams.get("redirectTo");
       return linkRoute(
         request,
         (c) => redirectTarget(c.config, requested),
         async () => {
-          const signedIn = await verifyMagicLink(
-            ctx,
+          if (ctx.config.magicLink.confirm) return confirmationStep(request, requested);
+          return magicSignIn(
+            request,
             { token: queryToken(url), redirectTo: requested },
-            info,
+            wantsJSON(request.request),
           );
-          await endPresentedSession(ctx, credential);
-          if (wantsJSON(request.request)) return signedInResponse(ctx, 200, signedIn);
-          const cookie = sessionCookie(
-            ctx.config,
-            signedIn.token,
-            signedIn.session.absoluteExpiresAt,
-            ctx.now(),
-          );
-          return redirect(signedIn.redirectTo, { "Set-Cookie": cookie });
         },
+      );
+    },
+  },
+  {
+    // The confirmation of a magic link: what the confirmation page (the library's or the app's)
+    // submits. Served whether or not magicLink.confirm is on, so apps may always build their own.
+    method: "POST",
+    path: "/magic-link/verify",
+    body: ["json", "form"],
+    async handle(request) {
+      const json = answersJSON(request.request);
+      let requested: string | null = null;
+      return linkRoute(
+        request,
+        (c) => redirectTarget(c.config, requested),
+        async () => {
+          const input = parseInput(magicLinkConfirmInput, request.body);
+          requested = input.redirectTo || null;
+          return magicSignIn(request, { token: input.token, redirectTo: requested }, json);
+        },
+        json,
       );
     },
   },
@@ -89,7 +226,8 @@ export const emailRoutes: Route[] = [
     path: "/magic-link/verify-code",
     body: ["json"],
     async handle({ ctx, body, info, credential }) {
-      const signedIn = await verifyLoginCode(ctx, body, info);
+      const prover = await presentedProver(ctx, credential);
+      const signedIn = await verifyLoginCode(ctx, body, info, prover);
       await endPresentedSession(ctx, credential);
       return signedInResponse(ctx, 200, signedIn);
     },
@@ -97,14 +235,24 @@ export const emailRoutes: Route[] = [
   {
     method: "GET",
     path: "/email/verify",
+    changesState: true,
     async handle(request) {
       const { ctx, url } = request;
       const page = (c: AuthContext) =>
         redirectTarget(c.config, c.config.emailVerification.redirectTo);
       return linkRoute(request, page, async () => {
-        const user = await verifyEmail(ctx, queryToken(url));
-        if (wantsJSON(request.request)) return json(200, { user });
-        return redirect(page(ctx));
+        const { session } = await presentedProver(ctx, request.credential);
+        const registrationBinding = readCookie(
+          request.request.headers.get("cookie"),
+          registrationCookieName(ctx.config),
+        );
+        const user = await verifyEmail(ctx, queryToken(url), { session, registrationBinding });
+        // The binding has done its one job.
+        const headers = registrationBinding
+          ? { "Set-Cookie": clearedRegistrationCookie(ctx.config) }
+          : undefined;
+        if (wantsJSON(request.request)) return json(200, { user }, headers);
+        return redirect(page(ctx), headers);
       });
     },
   },
@@ -130,8 +278,8 @@ export const emailRoutes: Route[] = [
     method: "POST",
     path: "/password/reset",
     body: ["json"],
-    async handle({ ctx, body, info }) {
-      await resetPassword(ctx, body, info);
+    async handle({ ctx, body, info, credential }) {
+      await resetPassword(ctx, body, info, await presentedProver(ctx, credential));
       // Every session ended, this browser's too.
       return noContent(204, { "Set-Cookie": clearedSessionCookie(ctx.config) });
     },
@@ -155,6 +303,7 @@ export const emailRoutes: Route[] = [
   {
     method: "GET",
     path: "/email/change/verify",
+    changesState: true,
     async handle(request) {
       const { ctx, url } = request;
       const page = (c: AuthContext) => redirectTarget(c.config, c.config.emailChange.redirectTo);
@@ -162,6 +311,25 @@ export const emailRoutes: Route[] = [
         const user = await confirmEmailChange(ctx, queryToken(url));
         if (wantsJSON(request.request)) return json(200, { user });
         return redirect(page(ctx));
+      });
+    },
+  },
+  {
+    // The link mailed to the old address: stops a pending change, or undoes a confirmed one.
+    method: "GET",
+    path: "/email/change/cancel",
+    changesState: true,
+    async handle(request) {
+      const { ctx, url } = request;
+      const page = (c: AuthContext) => redirectTarget(c.config, c.config.emailChange.redirectTo);
+      return linkRoute(request, page, async () => {
+        const cancelled = await cancelEmailChange(ctx, queryToken(url));
+        // Every session of the account ended; this browser's cookie goes with them.
+        const headers = { "Set-Cookie": clearedSessionCookie(ctx.config) };
+        if (wantsJSON(request.request)) return json(200, cancelled, headers);
+        const landing = new URL(page(ctx));
+        landing.searchParams.set("emailChange", cancelled.reverted ? "reverted" : "cancelled");
+        return redirect(landing.href, headers);
       });
     },
   },

@@ -1,4 +1,4 @@
-import type { AuthContext } from "../../context.js";
+import { requireRecentSignIn, stepUpInput } from "../../flows/step-up.js";
 import { passkeyLoginOptions, verifyPasskeyLogin } from "../../passkeys/login.js";
 import { deletePasskey, listPasskeys, renamePasskey } from "../../passkeys/manage.js";
 import {
@@ -7,17 +7,12 @@ import {
 } from "../../passkeys/registration.js";
 import { passkeySignUpOptions, verifyPasskeySignUp } from "../../passkeys/sign-up.js";
 import { authenticateCredential } from "../../sessions/authenticate.js";
-import { readBody } from "../body.js";
+import { parseInput } from "../../validation.js";
+import { optionalJsonBody } from "../body.js";
 import { json, noContent } from "../respond.js";
 import { caller, type Route, type RouteRequest } from "../route.js";
 import { sessionCookie } from "../session-cookie.js";
 import { endPresentedSession, signedInResponse } from "./account.js";
-
-/** Options requests may come without a body (`fetch(url, { method: "POST" })`). */
-async function optionalJsonBody(ctx: AuthContext, request: Request): Promise<unknown> {
-  if (!request.headers.has("content-type")) return {};
-  return readBody(request, ctx.config.maxBodyBytes, ["json"]);
-}
 
 /**
  * Registration serves two ceremonies: a signed-in user adding a passkey, and (with
@@ -33,12 +28,17 @@ export const passkeyRoutes: Route[] = [
     path: "/passkey/register/options",
     async handle(request) {
       const { ctx, info } = request;
-      const body = await optionalJsonBody(ctx, request.request);
+      const body = await optionalJsonBody(request.request, ctx.config.maxBodyBytes);
       const current = await signedInCaller(request);
-      const options = current
-        ? await passkeyRegistrationOptions(ctx, current.user.id, info)
-        : await passkeySignUpOptions(ctx, body, info);
-      return json(200, options);
+      if (!current) return json(200, await passkeySignUpOptions(ctx, body, info));
+      // A passkey outlives a password reset: only a fresh sign-in (or the password) adds one.
+      const { currentPassword } = parseInput(stepUpInput, body);
+      await requireRecentSignIn(
+        ctx,
+        { userId: current.user.id, signedInAt: new Date(current.session.createdAt) },
+        currentPassword,
+      );
+      return json(200, await passkeyRegistrationOptions(ctx, current.user.id, info));
     },
   },
   {
@@ -71,7 +71,7 @@ export const passkeyRoutes: Route[] = [
     method: "POST",
     path: "/passkey/login/options",
     async handle({ ctx, request, info }) {
-      const body = await optionalJsonBody(ctx, request);
+      const body = await optionalJsonBody(request, ctx.config.maxBodyBytes);
       return json(200, await passkeyLoginOptions(ctx, body, info));
     },
   },

@@ -1,5 +1,8 @@
 import { AuthError } from "../../errors.js";
+import { requireRecentSignIn, stepUpInput } from "../../flows/step-up.js";
 import { listSessions, revokeSession, revokeUserSessions } from "../../sessions/sessions.js";
+import { parseInput } from "../../validation.js";
+import { optionalJsonBody } from "../body.js";
 import { json, noContent } from "../respond.js";
 import { caller, type Route } from "../route.js";
 import { clearedSessionCookie } from "../session-cookie.js";
@@ -35,8 +38,16 @@ export const sessionRoutes: Route[] = [
     path: "/sessions/revoke-others",
     auth: true,
     async handle(request) {
+      const { ctx } = request;
       const { user, session } = caller(request);
-      await revokeUserSessions(request.ctx, user.id, session.id);
+      const body = await optionalJsonBody(request.request, ctx.config.maxBodyBytes);
+      const { currentPassword } = parseInput(stepUpInput, body);
+      await requireRecentSignIn(
+        ctx,
+        { userId: user.id, signedInAt: new Date(session.createdAt) },
+        currentPassword,
+      );
+      await revokeUserSessions(ctx, user.id, session.id);
       return noContent();
     },
   },
