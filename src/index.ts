@@ -2,9 +2,14 @@ import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
 } from "@simplewebauthn/server";
-import { type AuthConfig, type ResolvedConfig, resolveConfig } from "./config.js";
-import type { AuthContext } from "./context.js";
-import type { AddressProver } from "./flows/account-recovery.js";
+import type { AddressProver } from "./accounts/account-recovery.js";
+import { dummyHash } from "./accounts/password-login.js";
+import { type AuthConfig, type ResolvedConfig, resolveConfig } from "./config/config.js";
+import type { AuthContext } from "./context/context.js";
+import { keyRing } from "./context/key-ring.js";
+import { relyingParty } from "./context/relying-party.js";
+import { authenticateCredential } from "./credentials/authenticate.js";
+import { readCredential } from "./credentials/read-credential.js";
 import {
   type CancelledEmailChange,
   cancelEmailChange,
@@ -24,30 +29,25 @@ import {
 } from "./flows/magic-link.js";
 import {
   changePassword,
-  dummyHash,
   login,
   type Registered,
   register,
   type SignedIn,
 } from "./flows/password-accounts.js";
 import { forgotPassword, resetPassword } from "./flows/password-reset.js";
-import { readCredential } from "./http/credentials.js";
 import { type AuthHandler, createHandler } from "./http/handler.js";
-import type { HeadersInput } from "./http/headers.js";
 import { routes } from "./http/routes/index.js";
-import { createMailService } from "./mail/mail-service.js";
-import type { DeadLetter, FlushResult } from "./mail/outbox.js";
 import { logError } from "./ops/log.js";
 import { type PurgeResult, purgeExpired } from "./ops/purge.js";
+import { createMailService } from "./outbox/mail-service.js";
+import type { DeadLetter, FlushResult } from "./outbox/outbox.js";
 import { passkeyLoginOptions, verifyPasskeyLogin } from "./passkeys/login.js";
 import { deletePasskey, listPasskeys, renamePasskey } from "./passkeys/manage.js";
 import type { Passkey } from "./passkeys/passkey.js";
 import { passkeyRegistrationOptions, verifyPasskeyRegistration } from "./passkeys/registration.js";
-import { relyingParty } from "./passkeys/relying-party.js";
 import { passkeySignUpOptions, verifyPasskeySignUp } from "./passkeys/sign-up.js";
 import { passwordHashing } from "./password/hashing.js";
 import { pbkdf2 } from "./password/pbkdf2.js";
-import { authenticateCredential } from "./sessions/authenticate.js";
 import {
   endSessionByToken,
   listSessions,
@@ -62,25 +62,23 @@ import {
   refreshGrant,
   type TokenSet,
 } from "./tokens/grants.js";
-import { keyRing } from "./tokens/key-ring.js";
 import { revokeToken } from "./tokens/revoke.js";
 import type { AuthResult, RequestInfo, Session, User } from "./types.js";
+import type { HeadersInput } from "./util/headers.js";
 import type { AccessTokenClaims } from "./verify/claims.js";
 
-export { type AuthConfig, ConfigError, type ResolvedConfig } from "./config.js";
+export type { AddressProver } from "./accounts/account-recovery.js";
+export { type AuthConfig, ConfigError, type ResolvedConfig } from "./config/config.js";
+export type { TokenAlgorithm } from "./config/token-options.js";
 export { AUTH_ERROR_STATUS, AuthError, type AuthErrorCode, isAuthError } from "./errors.js";
-export type { AddressProver } from "./flows/account-recovery.js";
 export type { CancelledEmailChange } from "./flows/email-change.js";
 export type { VerificationOpener } from "./flows/email-verification.js";
 export type { MagicSignIn } from "./flows/magic-link.js";
 export type { Registered, SignedIn } from "./flows/password-accounts.js";
 export type { AuthHandler, HandlerOptions } from "./http/handler.js";
-export type { HeadersInput } from "./http/headers.js";
-export { safeRedirectPath } from "./http/safe-path.js";
 export { type ConsoleMailerOptions, consoleMailer } from "./mail/console-mailer.js";
 export { escapeHtml, html } from "./mail/escape.js";
 export type { Mailer, MailMessage, MailType } from "./mail/message.js";
-export type { DeadLetter, FlushResult } from "./mail/outbox.js";
 export {
   defaultTemplates,
   type MailTemplate,
@@ -89,6 +87,7 @@ export {
   type TemplateData,
 } from "./mail/templates.js";
 export { type PurgeResult, schedulePurge } from "./ops/purge.js";
+export type { DeadLetter, FlushResult } from "./outbox/outbox.js";
 export type { Passkey } from "./passkeys/passkey.js";
 export { type Argon2idOptions, argon2id, verifyArgon2id } from "./password/argon2id.js";
 export type { PasswordHasher } from "./password/hasher.js";
@@ -104,8 +103,9 @@ export {
 export { memoryStorage } from "./storage/memory/index.js";
 export type * from "./storage/ports.js";
 export type { TokenSet } from "./tokens/grants.js";
-export type { TokenAlgorithm } from "./tokens/options.js";
 export type { AuthResult, RequestInfo, Session, User } from "./types.js";
+export type { HeadersInput } from "./util/headers.js";
+export { safeRedirectPath } from "./util/safe-path.js";
 export type { AccessTokenClaims } from "./verify/claims.js";
 
 /** Every flow, callable without HTTP (from a server action, a job, a test). */

@@ -13,8 +13,8 @@
  * interpreted once, by Express.
  */
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
-import { sitePath } from "../../src/http/safe-path.js";
 import type { Auth, AuthResult } from "../../src/index.js";
+import { sitePath } from "../../src/util/safe-path.js";
 import { type ReplacementBody, sendWebResponse, toWebRequest } from "../node-http/index.js";
 
 declare global {

@@ -26,8 +26,8 @@ import type {
   preHandlerAsyncHookHandler,
   RouteOptions,
 } from "fastify";
-import { sitePath } from "../../src/http/safe-path.js";
 import type { Auth, AuthResult } from "../../src/index.js";
+import { sitePath } from "../../src/util/safe-path.js";
 import { toWebRequest } from "../node-http/index.js";
 
 declare module "fastify" {

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { safeRedirectPath, sitePath } from "../../src/http/safe-path.js";
 import type { Auth, AuthResult } from "../../src/index.js";
+import { safeRedirectPath, sitePath } from "../../src/util/safe-path.js";
 
 declare module "hono" {
   interface ContextVariableMap {

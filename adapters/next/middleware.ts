@@ -1,4 +1,4 @@
-import { readCookie } from "../../src/http/cookies.js";
+import { readCookie } from "../../src/util/cookies.js";
 import {
   createAccessTokenVerifier,
   type VerifyAccessTokenOptions,

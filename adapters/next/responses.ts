@@ -1,5 +1,5 @@
 /** The guard answers, shared by the route-handler guard and the middleware; plain `Response`s. */
-import { safeRedirectPath, sitePath } from "../../src/http/safe-path.js";
+import { safeRedirectPath, sitePath } from "../../src/util/safe-path.js";
 
 /** 401 in the library's error shape, never cached. */
 export function unauthenticatedResponse(): Response {

@@ -1,12 +1,13 @@
 import { z } from "zod";
-import type { AuthContext } from "../context.js";
+import { secureAccount } from "../accounts/account-recovery.js";
+import { emailField, passwordField } from "../accounts/fields.js";
+import { requireRecentSignIn } from "../accounts/step-up.js";
+import type { AuthContext } from "../context/context.js";
 import { AuthError } from "../errors.js";
 import { limitPerAccount, limitPerIP } from "../ops/rate-limit.js";
 import { revokeUserSessions } from "../sessions/sessions.js";
 import type { RequestInfo, User } from "../types.js";
 import { parseInput } from "../validation.js";
-import { secureAccount } from "./account-recovery.js";
-import { emailField, passwordField } from "./fields.js";
 import {
   authURL,
   consumeToken,
@@ -15,7 +16,6 @@ import {
   requireFeature,
   tokenData,
 } from "./one-time-token.js";
-import { requireRecentSignIn } from "./step-up.js";
 
 export const EMAIL_CHANGE_PURPOSE = "email-change";
 /** The link mailed to the old address that stops (or undoes) a change. */

@@ -1,10 +1,9 @@
-import type { AuthContext } from "../context.js";
+import { type AddressProver, proveAddress } from "../accounts/account-recovery.js";
+import type { AuthContext } from "../context/context.js";
 import { randomToken } from "../crypto/random.js";
 import { sha256Base64url } from "../crypto/sha256.js";
-import { AuthError } from "../errors.js";
 import { limitPerAccount, limitPerIP } from "../ops/rate-limit.js";
 import type { RequestInfo, User } from "../types.js";
-import { type AddressProver, proveAddress } from "./account-recovery.js";
 import {
   authURL,
   consumeToken,
@@ -100,11 +99,4 @@ export async function verifyEmail(
       sha256Base64url(opener.registrationBinding) === registrant,
   };
   return (await proveAddress(ctx, user, prover)).user;
-}
-
-/** With `emailVerification.required`, an unverified account may not sign in with a password. */
-export function assertEmailVerified(ctx: AuthContext, user: User): void {
-  if (ctx.config.emailVerification.required && !user.emailVerified) {
-    throw new AuthError("email_not_verified", "Confirm your email address before signing in");
-  }
 }

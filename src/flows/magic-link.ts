@@ -1,10 +1,11 @@
 import { z } from "zod";
-import type { AuthContext } from "../context.js";
+import type { AddressProver } from "../accounts/account-recovery.js";
+import { emailField } from "../accounts/fields.js";
+import type { AuthContext } from "../context/context.js";
 import { limitPerAccount, limitPerIP } from "../ops/rate-limit.js";
 import type { RequestInfo } from "../types.js";
+import { allowedRedirect, redirectTarget } from "../util/redirect-target.js";
 import { parseInput } from "../validation.js";
-import type { AddressProver } from "./account-recovery.js";
-import { emailField } from "./fields.js";
 import {
   countLoginCodeGuess,
   isNewestLoginCode,
@@ -22,7 +23,6 @@ import {
   tokenData,
 } from "./one-time-token.js";
 import type { SignedIn } from "./password-accounts.js";
-import { allowedRedirect, redirectTarget } from "./redirect-target.js";
 import { signInRecipient } from "./sign-in-recipient.js";
 
 export const MAGIC_LINK_PURPOSE = "magic-link";

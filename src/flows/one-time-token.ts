@@ -1,4 +1,4 @@
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
 import { randomToken } from "../crypto/random.js";
 import { sha256Base64url } from "../crypto/sha256.js";
 import { AuthError } from "../errors.js";

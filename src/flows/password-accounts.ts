@@ -1,20 +1,15 @@
 import { z } from "zod";
-import type { AuthContext } from "../context.js";
+import { secureAccount } from "../accounts/account-recovery.js";
+import { emailField, nameField, passwordField } from "../accounts/fields.js";
+import { verifyPasswordLogin } from "../accounts/password-login.js";
+import type { AuthContext } from "../context/context.js";
 import { randomId } from "../crypto/ids.js";
 import { AuthError } from "../errors.js";
-import {
-  assertLoginAllowed,
-  clearLoginFailures,
-  limitPerIP,
-  recordLoginFailure,
-} from "../ops/rate-limit.js";
-import { normalizePassword } from "../password/policy.js";
+import { limitPerIP } from "../ops/rate-limit.js";
 import { createSession, type IssuedSession } from "../sessions/sessions.js";
 import type { RequestInfo, User } from "../types.js";
 import { parseInput } from "../validation.js";
-import { secureAccount } from "./account-recovery.js";
-import { afterRegistration, assertEmailVerified } from "./email-verification.js";
-import { emailField, nameField, passwordField } from "./fields.js";
+import { afterRegistration } from "./email-verification.js";
 import { acceptablePassword } from "./password-policy-check.js";
 
 export const registerInput = z.object({
@@ -42,7 +37,7 @@ export type Registered =
   | (SignedIn & { registrationBinding?: undefined })
   | { user: User; session: null; token: null; registrationBinding: string | null };
 
-const invalidCredentials = () => new AuthError("invalid_credentials", "Invalid email or password");
+const _invalidCredentials = () => new AuthError("invalid_credentials", "Invalid email or password");
 
 export async function register(
   ctx: AuthContext,
@@ -76,46 +71,6 @@ export async function register(
   }
   const registrationBinding = await afterRegistration(ctx, user);
   return signedIn ?? { user, session: null, token: null, registrationBinding };
-}
-
-const dummyHashes = new WeakMap<AuthContext, Promise<string>>();
-
-/**
- * A hash to verify against when the account does not exist, so that an unknown email costs the
- * same time as a wrong password and timing does not reveal which accounts exist.
- */
-export function dummyHash(ctx: AuthContext): Promise<string> {
-  let hash = dummyHashes.get(ctx);
-  if (!hash) {
-    hash = ctx.hasher.hash("portcullis-timing-equaliser");
-    dummyHashes.set(ctx, hash);
-  }
-  return hash;
-}
-
-/** Checks an email and password; returns the user, or throws `invalid_credentials`. */
-export async function verifyPasswordLogin(
-  ctx: AuthContext,
-  email: string,
-  password: string,
-): Promise<User> {
-  await assertLoginAllowed(ctx, email);
-  const candidate = normalizePassword(password);
-  const user = await ctx.storage.users.findByEmail(email);
-  const stored = user ? await ctx.storage.passwords.get(user.id) : null;
-  const matches = await ctx.hasher.verify(stored ?? (await dummyHash(ctx)), candidate);
-  if (!user || stored === null || !matches) {
-    await recordLoginFailure(ctx, email);
-    throw invalidCredentials();
-  }
-  await clearLoginFailures(ctx, email);
-  // Only after the password matched: without it, nobody learns whether the account is verified.
-  assertEmailVerified(ctx, user);
-  if (ctx.hasher.needsRehash(stored)) {
-    // Compare-and-swap: if a concurrent change replaced the hash, theirs stands.
-    await ctx.storage.passwords.replace(user.id, stored, await ctx.hasher.hash(candidate));
-  }
-  return user;
 }
 
 export async function login(

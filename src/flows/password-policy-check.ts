@@ -1,4 +1,4 @@
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
 import { AuthError } from "../errors.js";
 import { checkPassword } from "../password/policy.js";
 

@@ -1,10 +1,11 @@
 import { z } from "zod";
-import type { AuthContext } from "../context.js";
+import { type AddressProver, proveAddress, secureAccount } from "../accounts/account-recovery.js";
+import { emailField, passwordField } from "../accounts/fields.js";
+import type { AuthContext } from "../context/context.js";
 import { clearLoginFailures, limitPerAccount, limitPerIP } from "../ops/rate-limit.js";
 import type { RequestInfo } from "../types.js";
+import { redirectTarget } from "../util/redirect-target.js";
 import { parseInput } from "../validation.js";
-import { type AddressProver, proveAddress, secureAccount } from "./account-recovery.js";
-import { emailField, passwordField } from "./fields.js";
 import {
   balanceMissingAccount,
   consumeToken,
@@ -13,7 +14,6 @@ import {
   requireFeature,
 } from "./one-time-token.js";
 import { acceptablePassword } from "./password-policy-check.js";
-import { redirectTarget } from "./redirect-target.js";
 
 export const PASSWORD_RESET_PURPOSE = "password-reset";
 

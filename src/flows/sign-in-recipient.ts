@@ -1,9 +1,9 @@
-import type { AuthContext } from "../context.js";
+import { type AddressProver, proveAddress } from "../accounts/account-recovery.js";
+import type { AuthContext } from "../context/context.js";
 import { randomId } from "../crypto/ids.js";
 import { isAuthError } from "../errors.js";
 import { createSession } from "../sessions/sessions.js";
 import type { RequestInfo, User } from "../types.js";
-import { type AddressProver, proveAddress } from "./account-recovery.js";
 import { invalidToken } from "./one-time-token.js";
 import type { SignedIn } from "./password-accounts.js";
 

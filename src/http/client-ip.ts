@@ -1,5 +1,5 @@
-import type { ResolvedConfig } from "../config.js";
-import { canonicalIP, type IPRange, ipInRange, parseCIDR, parseIP } from "../crypto/ip-address.js";
+import type { ResolvedConfig } from "../config/config.js";
+import { canonicalIP, type IPRange, ipInRange, parseCIDR, parseIP } from "../util/ip-address.js";
 
 const parsedRanges = new WeakMap<readonly string[], IPRange[]>();
 

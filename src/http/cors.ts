@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from "../config.js";
+import type { ResolvedConfig } from "../config/config.js";
 
 const ALLOWED_METHODS = "GET, POST, PATCH, DELETE";
 const ALLOWED_HEADERS = "Content-Type, Authorization";

@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from "../config.js";
+import type { ResolvedConfig } from "../config/config.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

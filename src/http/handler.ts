@@ -1,10 +1,10 @@
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
+import { authenticateCredential } from "../credentials/authenticate.js";
+import { readCredential } from "../credentials/read-credential.js";
 import { AuthError } from "../errors.js";
-import { authenticateCredential } from "../sessions/authenticate.js";
 import { readBody } from "./body.js";
 import { clientIP } from "./client-ip.js";
 import { applyCors, preflightResponse } from "./cors.js";
-import { readCredential } from "./credentials.js";
 import { passesCsrfCheck } from "./csrf.js";
 import { applySecurityHeaders, errorResponse } from "./respond.js";
 import type { Route } from "./route.js";

@@ -1,7 +1,7 @@
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
+import type { Credential } from "../credentials/read-credential.js";
 import type { AuthResult, RequestInfo } from "../types.js";
 import type { BodyFormat } from "./body.js";
-import type { Credential } from "./credentials.js";
 
 export type Method = "GET" | "POST" | "PATCH" | "DELETE";
 

@@ -1,5 +1,5 @@
-import type { ResolvedConfig } from "../config.js";
-import { serializeCookie } from "./cookies.js";
+import type { ResolvedConfig } from "../config/config.js";
+import { serializeCookie } from "../util/cookies.js";
 
 function attributes(config: ResolvedConfig, maxAge: number) {
   return {

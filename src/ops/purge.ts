@@ -1,4 +1,4 @@
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
 
 /** How many expired records each port dropped. */
 export interface PurgeResult {

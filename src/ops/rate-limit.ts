@@ -1,8 +1,8 @@
-import type { AuthContext } from "../context.js";
-import { ipRateLimitKey } from "../crypto/ip-address.js";
+import type { AuthContext } from "../context/context.js";
 import { sha256Base64url } from "../crypto/sha256.js";
 import { AuthError } from "../errors.js";
 import type { RateLimitWindow } from "../storage/ports.js";
+import { ipRateLimitKey } from "../util/ip-address.js";
 
 /*
  * Limits live in the rate-limit port, so instances that share storage share limits.

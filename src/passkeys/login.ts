@@ -4,19 +4,19 @@ import {
   verifyAuthenticationResponse,
 } from "@simplewebauthn/server";
 import { z } from "zod";
-import type { AuthContext } from "../context.js";
+import { assertEmailVerified } from "../accounts/email-verified.js";
+import { emailField } from "../accounts/fields.js";
+import type { AuthContext } from "../context/context.js";
+import { relyingParty } from "../context/relying-party.js";
 import { base64urlDecode } from "../crypto/base64url.js";
 import { constantTimeEqual } from "../crypto/constant-time.js";
 import { AuthError } from "../errors.js";
-import { assertEmailVerified } from "../flows/email-verification.js";
-import { emailField } from "../flows/fields.js";
 import type { SignedIn } from "../flows/password-accounts.js";
 import { limitPerIP } from "../ops/rate-limit.js";
 import { createSession } from "../sessions/sessions.js";
 import type { RequestInfo } from "../types.js";
 import { parseInput } from "../validation.js";
 import { CHALLENGE_SECONDS, consumeChallenge, issueChallenge } from "./challenges.js";
-import { relyingParty } from "./relying-party.js";
 import {
   type AuthenticationResponse,
   assertSameCredentialId,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
 import { AuthError } from "../errors.js";
 import { parseInput } from "../validation.js";
 import { type Passkey, toPublicPasskey } from "./passkey.js";

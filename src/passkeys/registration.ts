@@ -4,7 +4,8 @@ import {
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
 import { z } from "zod";
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
+import { relyingParty } from "../context/relying-party.js";
 import { base64urlEncode } from "../crypto/base64url.js";
 import { AuthError } from "../errors.js";
 import { limitPerIP } from "../ops/rate-limit.js";
@@ -13,7 +14,6 @@ import type { RequestInfo } from "../types.js";
 import { parseInput } from "../validation.js";
 import { CHALLENGE_SECONDS, consumeChallenge, issueChallenge } from "./challenges.js";
 import { type Passkey, toPublicPasskey } from "./passkey.js";
-import { relyingParty } from "./relying-party.js";
 import {
   assertSameCredentialId,
   passkeyNameField,

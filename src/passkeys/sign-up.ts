@@ -3,11 +3,12 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
 } from "@simplewebauthn/server";
 import { z } from "zod";
-import type { AuthContext } from "../context.js";
+import { emailField, nameField } from "../accounts/fields.js";
+import type { AuthContext } from "../context/context.js";
+import { relyingParty } from "../context/relying-party.js";
 import { randomId } from "../crypto/ids.js";
 import { AuthError } from "../errors.js";
 import { afterRegistration } from "../flows/email-verification.js";
-import { emailField, nameField } from "../flows/fields.js";
 import type { SignedIn } from "../flows/password-accounts.js";
 import { limitPerIP } from "../ops/rate-limit.js";
 import { createSession } from "../sessions/sessions.js";
@@ -21,7 +22,6 @@ import {
   userHandleOf,
   verifyAttestation,
 } from "./registration.js";
-import { relyingParty } from "./relying-party.js";
 import { assertSameCredentialId, type RegistrationResponse } from "./schemas.js";
 
 /*

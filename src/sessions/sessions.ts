@@ -1,9 +1,9 @@
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
 import { constantTimeEqual } from "../crypto/constant-time.js";
 import { sha256Base64url } from "../crypto/sha256.js";
 import type { SessionRecord } from "../storage/ports.js";
-import { revokeSessionTokens } from "../tokens/revocation.js";
 import type { AuthResult, RequestInfo, Session } from "../types.js";
+import { revokeSessionTokens } from "./revocation.js";
 import { formatSessionToken, newSessionToken, parseSessionToken } from "./session-token.js";
 
 export interface IssuedSession {

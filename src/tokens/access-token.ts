@@ -1,10 +1,10 @@
 import { SignJWT } from "jose";
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
+import { keyRing } from "../context/key-ring.js";
 import { randomId } from "../crypto/ids.js";
+import { isSessionRevoked } from "../sessions/revocation.js";
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from "../verify/claims.js";
 import { verifyJwt } from "../verify/verify-jwt.js";
-import { keyRing } from "./key-ring.js";
-import { isSessionRevoked } from "./revocation.js";
 
 export interface IssuedAccessToken {
   token: string;

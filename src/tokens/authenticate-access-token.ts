@@ -1,4 +1,4 @@
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
 import { isAuthError } from "../errors.js";
 import { toPublicSession } from "../sessions/sessions.js";
 import type { AuthResult } from "../types.js";

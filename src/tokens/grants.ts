@@ -1,12 +1,12 @@
 import { z } from "zod";
-import type { AuthContext } from "../context.js";
+import { emailField, passwordField } from "../accounts/fields.js";
+import { verifyPasswordLogin } from "../accounts/password-login.js";
+import type { AuthContext } from "../context/context.js";
 import { constantTimeEqual } from "../crypto/constant-time.js";
 import { randomId } from "../crypto/ids.js";
 import { randomToken } from "../crypto/random.js";
 import { sha256Base64url } from "../crypto/sha256.js";
 import { AuthError } from "../errors.js";
-import { emailField, passwordField } from "../flows/fields.js";
-import { verifyPasswordLogin } from "../flows/password-accounts.js";
 import { limitPerIP } from "../ops/rate-limit.js";
 import { createSession, endSession } from "../sessions/sessions.js";
 import type { RefreshFamilyRecord, SessionRecord } from "../storage/ports.js";

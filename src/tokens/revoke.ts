@@ -1,4 +1,4 @@
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
 import { endSession, endSessionByToken } from "../sessions/sessions.js";
 import { verifyOwnAccessToken } from "./access-token.js";
 import { revokeRefreshToken } from "./grants.js";

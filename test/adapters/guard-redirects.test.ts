@@ -8,8 +8,8 @@ import express from "express";
 import { describe, expect, it } from "vitest";
 import { requireAuth as expressRequireAuth } from "../../adapters/express/index.js";
 import { authMiddleware, requireAuth as nextRequireAuth } from "../../adapters/next/index.js";
-import { sitePath } from "../../src/http/safe-path.js";
 import { createAuth } from "../../src/index.js";
+import { sitePath } from "../../src/util/safe-path.js";
 import { conformanceAuthOptions } from "./conformance.js";
 
 const LOOK_ALIKES = [

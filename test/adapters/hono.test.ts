@@ -5,8 +5,8 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { AUTH_METHODS, honoAuth, requireAuth, withAuth } from "../../adapters/hono/index.js";
-import { sitePath } from "../../src/http/safe-path.js";
 import { type Auth, createAuth, safeRedirectPath } from "../../src/index.js";
+import { sitePath } from "../../src/util/safe-path.js";
 import { PASSWORD } from "../helpers.js";
 import {
   CONFORMANCE_ORIGIN,

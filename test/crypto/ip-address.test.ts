@@ -5,7 +5,7 @@ import {
   ipRateLimitKey,
   parseCIDR,
   parseIP,
-} from "../../src/crypto/ip-address.js";
+} from "../../src/util/ip-address.js";
 
 const inRange = (ip: string, range: string) => {
   const address = parseIP(ip);

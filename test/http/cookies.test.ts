@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isTrustedProxy } from "../../src/http/client-ip.js";
-import { readCookie, serializeCookie } from "../../src/http/cookies.js";
+import { readCookie, serializeCookie } from "../../src/util/cookies.js";
 
 describe("cookies", () => {
   it("reads one cookie among many, first wins, quotes stripped", () => {

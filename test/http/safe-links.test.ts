@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AuthContext } from "../../src/context.js";
+import type { AuthContext } from "../../src/context/context.js";
 import { createHandler } from "../../src/http/handler.js";
 import type { Route } from "../../src/http/route.js";
 import { routes } from "../../src/http/routes/index.js";

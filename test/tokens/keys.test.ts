@@ -1,8 +1,8 @@
 import { createPublicKey, verify } from "node:crypto";
 import type { CryptoKey } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { deriveEd25519Key } from "../../src/context/derived-key.js";
 import { ConfigError } from "../../src/index.js";
-import { deriveEd25519Key } from "../../src/tokens/derived-key.js";
 import { createAccessTokenVerifier, verifyAccessToken } from "../../src/verify/index.js";
 import { call, makeAuth } from "../helpers.js";
 import { bearer, decodeJwt, keyPair, passwordTokens, tokenAuth } from "./helpers.js";

@@ -1,8 +1,8 @@
-import type { AuthContext } from "../../context.js";
+import type { AuthContext } from "../../context/context.js";
+import { authenticateCredential } from "../../credentials/authenticate.js";
+import type { Credential } from "../../credentials/read-credential.js";
 import { changePassword, login, register, type SignedIn } from "../../flows/password-accounts.js";
-import { authenticateCredential } from "../../sessions/authenticate.js";
 import { endSession, endSessionByToken } from "../../sessions/sessions.js";
-import type { Credential } from "../credentials.js";
 import { json, noContent } from "../respond.js";
 import { caller, type Route } from "../route.js";
 import { clearedSessionCookie, registrationCookie, sessionCookie } from "../session-cookie.js";

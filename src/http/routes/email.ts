@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AuthContext } from "../../context.js";
+import type { AuthContext } from "../../context/context.js";
 import { isAuthError } from "../../errors.js";
 import {
   cancelEmailChange,
@@ -10,11 +10,11 @@ import { requestEmailVerification, verifyEmail } from "../../flows/email-verific
 import { requestMagicLink, verifyLoginCode, verifyMagicLink } from "../../flows/magic-link.js";
 import { invalidToken, requireFeature } from "../../flows/one-time-token.js";
 import { forgotPassword, resetPassword } from "../../flows/password-reset.js";
-import { allowedRedirect, redirectTarget } from "../../flows/redirect-target.js";
 import { escapeHtml } from "../../mail/escape.js";
 import { logError } from "../../ops/log.js";
+import { readCookie } from "../../util/cookies.js";
+import { allowedRedirect, redirectTarget } from "../../util/redirect-target.js";
 import { parseInput } from "../../validation.js";
-import { readCookie } from "../cookies.js";
 import { errorResponse, json, noContent } from "../respond.js";
 import { caller, type Route, type RouteRequest } from "../route.js";
 import {

@@ -1,4 +1,5 @@
-import { requireRecentSignIn, stepUpInput } from "../../flows/step-up.js";
+import { requireRecentSignIn, stepUpInput } from "../../accounts/step-up.js";
+import { authenticateCredential } from "../../credentials/authenticate.js";
 import { passkeyLoginOptions, verifyPasskeyLogin } from "../../passkeys/login.js";
 import { deletePasskey, listPasskeys, renamePasskey } from "../../passkeys/manage.js";
 import {
@@ -6,7 +7,6 @@ import {
   verifyPasskeyRegistration,
 } from "../../passkeys/registration.js";
 import { passkeySignUpOptions, verifyPasskeySignUp } from "../../passkeys/sign-up.js";
-import { authenticateCredential } from "../../sessions/authenticate.js";
 import { parseInput } from "../../validation.js";
 import { optionalJsonBody } from "../body.js";
 import { json, noContent } from "../respond.js";

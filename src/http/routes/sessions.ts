@@ -1,5 +1,5 @@
+import { requireRecentSignIn, stepUpInput } from "../../accounts/step-up.js";
 import { AuthError } from "../../errors.js";
-import { requireRecentSignIn, stepUpInput } from "../../flows/step-up.js";
 import { listSessions, revokeSession, revokeUserSessions } from "../../sessions/sessions.js";
 import { parseInput } from "../../validation.js";
 import { optionalJsonBody } from "../body.js";

@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { keyRing } from "../../context/key-ring.js";
 import { limitPerIP } from "../../ops/rate-limit.js";
 import { passwordGrant, refreshGrant, type TokenSet } from "../../tokens/grants.js";
-import { keyRing } from "../../tokens/key-ring.js";
 import { revokeToken } from "../../tokens/revoke.js";
 import { parseInput } from "../../validation.js";
 import { json, noContent } from "../respond.js";

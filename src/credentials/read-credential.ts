@@ -1,6 +1,6 @@
-import type { ResolvedConfig } from "../config.js";
-import { readCookie } from "./cookies.js";
-import { type HeadersInput, headerValue } from "./headers.js";
+import type { ResolvedConfig } from "../config/config.js";
+import { readCookie } from "../util/cookies.js";
+import { type HeadersInput, headerValue } from "../util/headers.js";
 
 /** How a request says who it is. Bearer credentials are exempt from CSRF checks; cookies are not. */
 export type Credential = { kind: "cookie"; token: string } | { kind: "bearer"; token: string };

@@ -1,4 +1,4 @@
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
 import { revokeUserSessions } from "../sessions/sessions.js";
 import type { User } from "../types.js";
 

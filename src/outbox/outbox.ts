@@ -1,8 +1,8 @@
 import { randomId } from "../crypto/ids.js";
 import type { RandomSource } from "../crypto/random.js";
+import { oneLine } from "../mail/escape.js";
+import type { Mailer, MailMessage } from "../mail/message.js";
 import type { OutboxRecord, OutboxStore } from "../storage/ports.js";
-import { oneLine } from "./escape.js";
-import type { Mailer, MailMessage } from "./message.js";
 import type { PayloadCipher } from "./payload-cipher.js";
 
 export interface OutboxOptions {

@@ -1,7 +1,7 @@
-import type { ResolvedConfig } from "./config.js";
-import type { MailService } from "./mail/mail-service.js";
-import type { PasswordHasher } from "./password/hasher.js";
-import type { Storage } from "./storage/ports.js";
+import type { ResolvedConfig } from "../config/config.js";
+import type { MailService } from "../outbox/mail-service.js";
+import type { PasswordHasher } from "../password/hasher.js";
+import type { Storage } from "../storage/ports.js";
 
 /** What every flow runs over: the resolved options and the ports. Built once by `createAuth`. */
 export interface AuthContext {

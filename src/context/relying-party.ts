@@ -1,4 +1,4 @@
-import { ConfigError, parseOrigin, type ResolvedConfig } from "../config.js";
+import { ConfigError, parseOrigin, type ResolvedConfig } from "../config/config.js";
 
 /** Who the passkeys belong to, with every default resolved from the config. */
 export interface RelyingParty {

@@ -1,9 +1,9 @@
-import type { AuthContext } from "../context.js";
-import type { Credential } from "../http/credentials.js";
+import type { AuthContext } from "../context/context.js";
+import { validateSessionToken } from "../sessions/sessions.js";
 import { authenticateAccessToken } from "../tokens/authenticate-access-token.js";
 import { looksLikeJwt } from "../tokens/jwt-shape.js";
 import type { AuthResult } from "../types.js";
-import { validateSessionToken } from "./sessions.js";
+import type { Credential } from "./read-credential.js";
 
 /**
  * The user and session behind a credential, or null. Storage failures propagate. A Bearer

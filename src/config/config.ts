@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { parseCIDR } from "./crypto/ip-address.js";
-import { type RandomSource, webCryptoRandom } from "./crypto/random.js";
-import { mailOptionShape } from "./mail/options.js";
-import type { PasswordHasher } from "./password/hasher.js";
-import type { PasswordPolicyOptions } from "./password/policy.js";
-import type { Storage } from "./storage/ports.js";
-import { tokensSchema } from "./tokens/options.js";
+import { type RandomSource, webCryptoRandom } from "../crypto/random.js";
+import type { PasswordHasher } from "../password/hasher.js";
+import type { PasswordPolicyOptions } from "../password/policy.js";
+import type { Storage } from "../storage/ports.js";
+import { parseCIDR } from "../util/ip-address.js";
+import { mailOptionShape } from "./mail-options.js";
+import { tokensSchema } from "./token-options.js";
 
 const DAY = 24 * 60 * 60;
 const STORAGE_PORTS = [

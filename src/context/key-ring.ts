@@ -9,10 +9,10 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from "jose";
-import type { ResolvedConfig } from "../config.js";
+import type { ResolvedConfig } from "../config/config.js";
+import type { TokenAlgorithm, TokenKeyOption } from "../config/token-options.js";
 import { base64urlDecode } from "../crypto/base64url.js";
 import { deriveEd25519Key, deriveHmacKey } from "./derived-key.js";
-import type { TokenAlgorithm, TokenKeyOption } from "./options.js";
 
 /** One key of the ring, imported. */
 export interface RingKey {

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Mailer } from "./message.js";
-import type { MailTemplates } from "./templates.js";
+import type { Mailer } from "../mail/message.js";
+import type { MailTemplates } from "../mail/templates.js";
 
 /*
  * The options of the email features, spread into the config schema. `enabled` left unset means

@@ -1,4 +1,4 @@
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
 
 /*
  * How ending a session reaches the tokens minted for it. Refresh families bound to the session

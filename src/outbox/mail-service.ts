@@ -1,11 +1,11 @@
-import { ConfigError, isProduction, type ResolvedConfig } from "../config.js";
-import { allowedRedirect } from "../flows/redirect-target.js";
+import { ConfigError, isProduction, type ResolvedConfig } from "../config/config.js";
+import { consoleMailer } from "../mail/console-mailer.js";
+import type { MailMessage, MailType } from "../mail/message.js";
+import { renderMail, type TemplateData } from "../mail/templates.js";
 import type { Storage } from "../storage/ports.js";
-import { consoleMailer } from "./console-mailer.js";
-import type { MailMessage, MailType } from "./message.js";
+import { allowedRedirect } from "../util/redirect-target.js";
 import { createOutbox, type Outbox } from "./outbox.js";
 import { payloadCipher } from "./payload-cipher.js";
-import { renderMail, type TemplateData } from "./templates.js";
 
 /** Which email features serve their routes. */
 export interface EmailFeatures {

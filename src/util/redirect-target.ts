@@ -1,4 +1,9 @@
-import type { ResolvedConfig } from "../config.js";
+/** What deciding a redirect needs to know of the configuration. */
+export interface RedirectPolicy {
+  baseURL: string;
+  /** baseURL's origin and every trusted origin. */
+  allowedOrigins: ReadonlySet<string>;
+}
 
 /**
  * Where a link may send the browser: a URL whose origin is baseURL's or a trusted origin, as the
@@ -7,7 +12,7 @@ import type { ResolvedConfig } from "../config.js";
  * what is sent. Null for anything else: other hosts, protocol-relative `//host`, `/\host`,
  * `https:host`, look-alike hosts, `javascript:` and other schemes.
  */
-export function allowedRedirect(config: ResolvedConfig, target: string): string | null {
+export function allowedRedirect(config: RedirectPolicy, target: string): string | null {
   // Browsers drop these before parsing; refusing them outright keeps header values clean.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are the point
   if (/[\u0000-\u001f\u007f]/.test(target)) return null;
@@ -23,6 +28,6 @@ export function allowedRedirect(config: ResolvedConfig, target: string): string 
 }
 
 /** The allowed target, or baseURL when the target is missing or not allowed. */
-export function redirectTarget(config: ResolvedConfig, target: string | null | undefined): string {
+export function redirectTarget(config: RedirectPolicy, target: string | null | undefined): string {
   return (target ? allowedRedirect(config, target) : null) ?? new URL(config.baseURL).href;
 }

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { AuthContext } from "../context.js";
+import type { AuthContext } from "../context/context.js";
 import { AuthError } from "../errors.js";
 import { passwordField } from "./fields.js";
-import { verifyPasswordLogin } from "./password-accounts.js";
+import { verifyPasswordLogin } from "./password-login.js";
 
 /** The caller of a sensitive change: the user and when their session signed in. */
 export interface StepUpCaller {

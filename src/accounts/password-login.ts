@@ -1,0 +1,53 @@
+import type { AuthContext } from "../context/context.js";
+import { AuthError } from "../errors.js";
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../ops/rate-limit.js";
+import { normalizePassword } from "../password/policy.js";
+import type { User } from "../types.js";
+import { assertEmailVerified } from "./email-verified.js";
+
+/*
+ * Checking an email and password: the one rule every password sign-in follows (the login route,
+ * the token endpoint's password grant, step-up), below the flows so that tokens/ can use it.
+ */
+
+const invalidCredentials = () => new AuthError("invalid_credentials", "Invalid email or password");
+
+const dummyHashes = new WeakMap<AuthContext, Promise<string>>();
+
+/**
+ * A hash to verify against when the account does not exist, so that an unknown email costs the
+ * same time as a wrong password and timing does not reveal which accounts exist.
+ */
+export function dummyHash(ctx: AuthContext): Promise<string> {
+  let hash = dummyHashes.get(ctx);
+  if (!hash) {
+    hash = ctx.hasher.hash("portcullis-timing-equaliser");
+    dummyHashes.set(ctx, hash);
+  }
+  return hash;
+}
+
+/** Checks an email and password; returns the user, or throws `invalid_credentials`. */
+export async function verifyPasswordLogin(
+  ctx: AuthContext,
+  email: string,
+  password: string,
+): Promise<User> {
+  await assertLoginAllowed(ctx, email);
+  const candidate = normalizePassword(password);
+  const user = await ctx.storage.users.findByEmail(email);
+  const stored = user ? await ctx.storage.passwords.get(user.id) : null;
+  const matches = await ctx.hasher.verify(stored ?? (await dummyHash(ctx)), candidate);
+  if (!user || stored === null || !matches) {
+    await recordLoginFailure(ctx, email);
+    throw invalidCredentials();
+  }
+  await clearLoginFailures(ctx, email);
+  // Only after the password matched: without it, nobody learns whether the account is verified.
+  assertEmailVerified(ctx, user);
+  if (ctx.hasher.needsRehash(stored)) {
+    // Compare-and-swap: if a concurrent change replaced the hash, theirs stands.
+    await ctx.storage.passwords.replace(user.id, stored, await ctx.hasher.hash(candidate));
+  }
+  return user;
+}
