@@ -6,7 +6,7 @@
  */
 const LAYERS = [
   // 0. Neutral: pure helpers and shared vocabulary, no state and no configuration.
-  ["crypto", "util", "errors.ts", "types.ts", "validation.ts", "verify"],
+  ["crypto", "util", "errors.ts", "config-error.ts", "types.ts", "validation.ts", "verify"],
   // 1. Ports and pure domain pieces: storage interfaces (and the memory store), hashers, mail
   //    messages and templates.
   ["storage", "password", "mail"],

@@ -32,6 +32,13 @@ export interface AuthErrorDetails {
 }
 
 /**
+ * Marks an `AuthError`. `Symbol.for`, so that the ESM and the CJS build of the library (an app
+ * can load both, through two dependencies) recognise each other's errors: `instanceof` alone
+ * would say no across the two copies.
+ */
+const AUTH_ERROR = Symbol.for("portcullis.AuthError");
+
+/**
  * The one error type the library throws on purpose. `code` is stable API; `message` is for humans
  * and stays vague where detail would help an attacker.
  */
@@ -39,6 +46,7 @@ export class AuthError extends Error {
   readonly code: AuthErrorCode;
   readonly status: number;
   readonly details: AuthErrorDetails;
+  readonly [AUTH_ERROR] = true;
 
   constructor(
     code: AuthErrorCode,
@@ -54,6 +62,37 @@ export class AuthError extends Error {
   }
 }
 
+/** Whether `value` is an `AuthError`, from this copy of the library or another. */
 export function isAuthError(value: unknown): value is AuthError {
-  return value instanceof AuthError;
+  if (value instanceof AuthError) return true;
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as { [AUTH_ERROR]?: unknown; code?: unknown };
+  return (
+    candidate[AUTH_ERROR] === true &&
+    typeof candidate.code === "string" &&
+    Object.hasOwn(AUTH_ERROR_STATUS, candidate.code)
+  );
+}
+
+/** The messages of the errors adapters answer on their own, before the handler runs. */
+const STANDARD_MESSAGES: Partial<Record<AuthErrorCode, string>> = {
+  unauthenticated: "Not signed in",
+  payload_too_large: "Request body is too large",
+  unavailable: "Service unavailable; try again shortly",
+};
+
+/** The JSON body every failure answers with: `{ error: { code, message, issues? } }`. */
+export function errorBody(error: AuthError | AuthErrorCode): {
+  error: { code: AuthErrorCode; message: string; issues?: AuthErrorDetails["issues"] };
+} {
+  const failure =
+    typeof error === "string"
+      ? new AuthError(error, STANDARD_MESSAGES[error] ?? error.replaceAll("_", " "))
+      : error;
+  const body: { code: AuthErrorCode; message: string; issues?: AuthErrorDetails["issues"] } = {
+    code: failure.code,
+    message: failure.message,
+  };
+  if (failure.details.issues) body.issues = failure.details.issues;
+  return { error: body };
 }

@@ -2,18 +2,17 @@ import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
 } from "@simplewebauthn/server";
+import type { z } from "zod";
 import type { AddressProver } from "./accounts/account-recovery.js";
-import { dummyHash } from "./accounts/password-login.js";
-import { type AuthConfig, type ResolvedConfig, resolveConfig } from "./config/config.js";
-import type { AuthContext } from "./context/context.js";
-import { keyRing } from "./context/key-ring.js";
-import { relyingParty } from "./context/relying-party.js";
+import { type AuthOptions, type ResolvedConfig, resolveConfig } from "./config/config.js";
+import { buildContext } from "./context/build-context.js";
 import { authenticateCredential } from "./credentials/authenticate.js";
 import { readCredential } from "./credentials/read-credential.js";
 import {
   type CancelledEmailChange,
   cancelEmailChange,
   confirmEmailChange,
+  type emailChangeInput,
   requestEmailChange,
 } from "./flows/email-change.js";
 import {
@@ -22,32 +21,42 @@ import {
   verifyEmail,
 } from "./flows/email-verification.js";
 import {
+  type loginCodeInput,
   type MagicSignIn,
+  type magicLinkInput,
   requestMagicLink,
   verifyLoginCode,
   verifyMagicLink,
 } from "./flows/magic-link.js";
 import {
   changePassword,
+  type changePasswordInput,
   login,
+  type loginInput,
   type Registered,
   register,
+  type registerInput,
   type SignedIn,
 } from "./flows/password-accounts.js";
-import { forgotPassword, resetPassword } from "./flows/password-reset.js";
+import {
+  forgotPassword,
+  type forgotPasswordInput,
+  resetPassword,
+  type resetPasswordInput,
+} from "./flows/password-reset.js";
 import { type AuthHandler, createHandler } from "./http/handler.js";
 import { routes } from "./http/routes/index.js";
-import { logError } from "./ops/log.js";
 import { type PurgeResult, purgeExpired } from "./ops/purge.js";
-import { createMailService } from "./outbox/mail-service.js";
 import type { DeadLetter, FlushResult } from "./outbox/outbox.js";
-import { passkeyLoginOptions, verifyPasskeyLogin } from "./passkeys/login.js";
+import {
+  type loginOptionsInput,
+  passkeyLoginOptions,
+  verifyPasskeyLogin,
+} from "./passkeys/login.js";
 import { deletePasskey, listPasskeys, renamePasskey } from "./passkeys/manage.js";
 import type { Passkey } from "./passkeys/passkey.js";
 import { passkeyRegistrationOptions, verifyPasskeyRegistration } from "./passkeys/registration.js";
-import { passkeySignUpOptions, verifyPasskeySignUp } from "./passkeys/sign-up.js";
-import { passwordHashing } from "./password/hashing.js";
-import { pbkdf2 } from "./password/pbkdf2.js";
+import { passkeySignUpOptions, type signUpInput, verifyPasskeySignUp } from "./passkeys/sign-up.js";
 import {
   endSessionByToken,
   listSessions,
@@ -59,18 +68,32 @@ import { verifyOwnAccessToken } from "./tokens/access-token.js";
 import {
   issueTokensForSession,
   passwordGrant,
+  type passwordGrantInput,
   refreshGrant,
   type TokenSet,
 } from "./tokens/grants.js";
 import { revokeToken } from "./tokens/revoke.js";
 import type { AuthResult, RequestInfo, Session, User } from "./types.js";
 import type { HeadersInput } from "./util/headers.js";
+import { logError } from "./util/log.js";
 import type { AccessTokenClaims } from "./verify/claims.js";
 
 export type { AddressProver } from "./accounts/account-recovery.js";
-export { type AuthConfig, ConfigError, type ResolvedConfig } from "./config/config.js";
+export {
+  type AuthConfig,
+  type AuthOptions,
+  ConfigError,
+  type ConfigIssue,
+  type ResolvedConfig,
+} from "./config/config.js";
 export type { TokenAlgorithm } from "./config/token-options.js";
-export { AUTH_ERROR_STATUS, AuthError, type AuthErrorCode, isAuthError } from "./errors.js";
+export {
+  AUTH_ERROR_STATUS,
+  AuthError,
+  type AuthErrorCode,
+  errorBody,
+  isAuthError,
+} from "./errors.js";
 export type { CancelledEmailChange } from "./flows/email-change.js";
 export type { VerificationOpener } from "./flows/email-verification.js";
 export type { MagicSignIn } from "./flows/magic-link.js";
@@ -108,13 +131,16 @@ export type { HeadersInput } from "./util/headers.js";
 export { safeRedirectPath } from "./util/safe-path.js";
 export type { AccessTokenClaims } from "./verify/claims.js";
 
-/** Every flow, callable without HTTP (from a server action, a job, a test). */
+/**
+ * Every flow, callable without HTTP (from a server action, a job, a test). Inputs are typed by
+ * the schemas the flows parse them with (`z.input<...>`), the ones the HTTP routes check bodies
+ * with too; each flow still validates what it is given. The WebAuthn responses stay `unknown`:
+ * @simplewebauthn's `RegistrationResponseJSON` and `AuthenticationResponseJSON` are interfaces
+ * without index signatures, which the schemas' loose input types would refuse.
+ */
 export interface AuthApi {
-  register(
-    input: { email: string; password: string; name?: string | null },
-    info?: RequestInfo,
-  ): Promise<Registered>;
-  login(input: { email: string; password: string }, info?: RequestInfo): Promise<SignedIn>;
+  register(input: z.input<typeof registerInput>, info?: RequestInfo): Promise<Registered>;
+  login(input: z.input<typeof loginInput>, info?: RequestInfo): Promise<SignedIn>;
   /** The session behind a session token, or null. */
   getSession(token: string): Promise<AuthResult | null>;
   /** Revokes the session behind a token; unknown tokens are ignored. */
@@ -126,7 +152,7 @@ export interface AuthApi {
   revokeUserSessions(userId: string, exceptSessionId?: string): Promise<string[]>;
   changePassword(
     auth: { userId: string; sessionId: string },
-    input: { currentPassword: string; newPassword: string },
+    input: z.input<typeof changePasswordInput>,
     info?: RequestInfo,
   ): Promise<void>;
   /** WebAuthn creation options for a signed-in user adding a passkey. */
@@ -138,14 +164,14 @@ export interface AuthApi {
   verifyPasskeyRegistration(userId: string, input: unknown, info?: RequestInfo): Promise<Passkey>;
   /** With `passkey.signUp`: creation options for a new account `{ email, name? }`. */
   passkeySignUpOptions(
-    input: { email: string; name?: string | null },
+    input: z.input<typeof signUpInput>,
     info?: RequestInfo,
   ): Promise<PublicKeyCredentialCreationOptionsJSON>;
   /** With `passkey.signUp`: verifies the passkey, creates the account, opens a session. */
   verifyPasskeySignUp(input: unknown, info?: RequestInfo): Promise<SignedIn & { passkey: Passkey }>;
   /** WebAuthn request options; without an email, for discoverable (usernameless) sign-in. */
   passkeyLoginOptions(
-    input?: { email?: string },
+    input?: z.input<typeof loginOptionsInput>,
     info?: RequestInfo,
   ): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /** Verifies `AuthenticationResponseJSON` and opens a session like a password login. */
@@ -156,10 +182,7 @@ export interface AuthApi {
   /** Throws `not_found`, or `forbidden` when it is the user's last way to sign in. */
   deletePasskey(userId: string, passkeyId: string): Promise<void>;
   /** Mails a sign-in link, or with `type: "code"` a 6-digit code; same outcome for unknown emails. */
-  requestMagicLink(
-    input: { email: string; redirectTo?: string; type?: "link" | "code" },
-    info?: RequestInfo,
-  ): Promise<void>;
+  requestMagicLink(input: z.input<typeof magicLinkInput>, info?: RequestInfo): Promise<void>;
   /**
    * Uses a magic link's token (single-use); opens a session, says where to send the browser.
    * Pass the caller's current session as `prover` when there is one: a first proof of an
@@ -172,18 +195,18 @@ export interface AuthApi {
   ): Promise<MagicSignIn>;
   /** Signs in with a mailed 6-digit code; a few guesses per code at most. `prover`: as above. */
   verifyLoginCode(
-    input: { email: string; code: string },
+    input: z.input<typeof loginCodeInput>,
     info?: RequestInfo,
     prover?: AddressProver,
   ): Promise<SignedIn>;
   /** Mails a reset link when the account exists; same outcome when it does not. */
-  forgotPassword(input: { email: string }, info?: RequestInfo): Promise<void>;
+  forgotPassword(input: z.input<typeof forgotPasswordInput>, info?: RequestInfo): Promise<void>;
   /**
    * Sets a new password with a reset token, revokes every session and refresh token of the user
    * and voids every pending token (an email change included). `prover`: as for magic links.
    */
   resetPassword(
-    input: { token: string; password: string },
+    input: z.input<typeof resetPasswordInput>,
     info?: RequestInfo,
     prover?: AddressProver,
   ): Promise<void>;
@@ -198,7 +221,7 @@ export interface AuthApi {
   /** Mails a confirmation link to the new address (current password, or a fresh session). */
   requestEmailChange(
     auth: { userId: string; sessionCreatedAt: Date },
-    input: { newEmail: string; currentPassword?: string },
+    input: z.input<typeof emailChangeInput>,
     info?: RequestInfo,
   ): Promise<void>;
   /** Uses an email-change token: moves the account, mails the old address an undo link. */
@@ -215,7 +238,7 @@ export interface AuthApi {
   /** Deletes expired sessions, tokens and counters; run it now and then (see `schedulePurge`). */
   purgeExpired(): Promise<PurgeResult>;
   /** `grant_type=password`: checks like `login`, opens a session, returns access + refresh token. */
-  issueTokens(input: { username: string; password: string }, info?: RequestInfo): Promise<TokenSet>;
+  issueTokens(input: z.input<typeof passwordGrantInput>, info?: RequestInfo): Promise<TokenSet>;
   /** Access + refresh token bound to an existing live session (e.g. after a passkey sign-in). */
   issueTokensForSession(session: { userId: string; sessionId: string }): Promise<TokenSet>;
   /** `grant_type=refresh_token`: rotates the refresh token; a reused one revokes its family. */
@@ -224,7 +247,8 @@ export interface AuthApi {
   revokeToken(token: string): Promise<void>;
   /**
    * Verifies an access token with this instance's keys; with `checkRevocation`, a token whose
-   * session was revoked fails too. Throws `AuthError` `token_invalid` or `token_expired`.
+   * session was revoked, has expired or no longer exists fails too. Throws `AuthError`
+   * `token_invalid` or `token_expired`.
    */
   verifyAccessToken(
     token: string,
@@ -243,25 +267,35 @@ export interface Auth {
    */
   authenticate(headers: HeadersInput): Promise<AuthResult | null>;
   api: AuthApi;
-  /** The options with every default resolved. */
-  config: ResolvedConfig;
+  /**
+   * Resolves once the instance can serve everything (token keys imported: key import is
+   * async); rejects with the `ConfigError` that stops it. Until then whatever needs the keys
+   * waits, and after a failure it answers `503 unavailable`. Await it at start to fail early.
+   */
+  ready(): Promise<void>;
+  /** Where the instance lives, for adapters: never its secret, storage or mailer. */
+  config: AuthInfo;
+}
+
+/** What adapters and apps may read of an instance: its place on the web, nothing secret. */
+export interface AuthInfo {
+  readonly baseURL: string;
+  /** The routes' prefix, e.g. `/auth`. */
+  readonly basePath: string;
+  /** baseURL's origin, e.g. `https://app.example.com`. */
+  readonly origin: string;
+  /** The session cookie's name, with its `__Host-` prefix when it has one. */
+  readonly cookieName: string;
+  /** Whether cookies are Secure (baseURL is https). */
+  readonly secure: boolean;
 }
 
 /** Validates the options once, then builds the handler, the guard and the API over them. */
-export function createAuth(options: AuthConfig): Auth {
+export function createAuth(options: AuthOptions): Auth {
   const config = resolveConfig(options);
-  relyingParty(config); // fails now, not at the first ceremony, when passkey origins are wrong
-  const ctx: AuthContext = {
-    config,
-    storage: config.storage,
-    hasher: passwordHashing(config.passwordHasher ?? pbkdf2()),
-    now: () => new Date(config.clock.now()),
-    mail: createMailService(config, config.storage, () => new Date(config.clock.now())),
-  };
-  // Computed ahead, so the first login of an unknown email takes no longer than the rest.
-  dummyHash(ctx).catch(() => {});
-  // Imported ahead too; a key that cannot be imported is reported now, not at the first token.
-  keyRing(config).catch((error) => logError("tokens.keys", error));
+  const ctx = buildContext(config);
+  // A key that cannot be imported is reported at start, not at the first token.
+  ctx.readiness.ready.catch((error) => logError("cannot start", error));
 
   const api: AuthApi = {
     register: (input, info) => register(ctx, input, info),
@@ -303,8 +337,7 @@ export function createAuth(options: AuthConfig): Auth {
     refreshTokens: (refreshToken, info) => refreshGrant(ctx, { refresh_token: refreshToken }, info),
     revokeToken: (token) => revokeToken(ctx, token),
     verifyAccessToken: (token, options) => verifyOwnAccessToken(ctx, token, options),
-    jwks: async () =>
-      structuredClone((await keyRing(config)).jwks) as { keys: Record<string, unknown>[] },
+    jwks: async () => structuredClone((await ctx.keys).jwks) as { keys: Record<string, unknown>[] },
   };
 
   return {
@@ -324,6 +357,13 @@ export function createAuth(options: AuthConfig): Auth {
       }
     },
     api,
-    config,
+    ready: () => ctx.readiness.ready,
+    config: Object.freeze({
+      baseURL: config.baseURL,
+      basePath: config.basePath,
+      origin: config.origin,
+      cookieName: config.cookieName,
+      secure: config.secure,
+    }),
   };
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ConfigError, createAuth, memoryStorage } from "../src/index.js";
+import { resolveConfig } from "../src/config/config.js";
+import { ConfigError, consoleMailer, createAuth, memoryStorage } from "../src/index.js";
 
 const valid = () => ({
   baseURL: "https://app.example.com",
@@ -7,14 +8,18 @@ const valid = () => ({
   storage: memoryStorage(),
 });
 
-function configError(options: unknown): string {
+function thrown(options: unknown): ConfigError {
   try {
     createAuth(options as Parameters<typeof createAuth>[0]);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
+    return error as ConfigError;
   }
   throw new Error("createAuth accepted the options");
+}
+
+function configError(options: unknown): string {
+  return thrown(options).message;
 }
 
 describe("createAuth options", () => {
@@ -69,8 +74,268 @@ describe("createAuth options", () => {
     expect(auth.config.basePath).toBe("/auth");
     expect(auth.config.secure).toBe(true);
     expect(auth.config.cookieName).toBe("__Host-portcullis.session");
-    expect(auth.config.session.maxAge).toBe(30 * 24 * 3600);
-    expect(auth.config.password.minLength).toBe(8);
-    expect(auth.config.allowedOrigins.has("https://app.example.com")).toBe(true);
+    const resolved = resolveConfig(options);
+    expect(resolved.session.maxAge).toBe(30 * 24 * 3600);
+    expect(resolved.password.minLength).toBe(8);
+    expect(resolved.allowedOrigins.has("https://app.example.com")).toBe(true);
+  });
+});
+
+describe("unknown options", () => {
+  it("names a misspelt top-level option and suggests the right one", () => {
+    const error = thrown({ ...valid(), sesion: { maxAge: 3600 } });
+    expect(error.message).toBe(
+      'Invalid Portcullis config: unknown option "sesion" (did you mean "session"?)',
+    );
+    expect(error.option).toBe("sesion");
+    expect(error.issues).toEqual([
+      { option: "sesion", message: expect.stringContaining("sesion") },
+    ]);
+  });
+
+  it("names a misspelt nested option by its whole path, at every level", () => {
+    const session = thrown({ ...valid(), session: { maxage: 3600 } });
+    expect(session.option).toBe("session.maxage");
+    expect(session.message).toContain('unknown option "session.maxage"');
+    expect(session.message).toContain('did you mean "session.maxAge"?');
+
+    const perIP = thrown({ ...valid(), rateLimit: { perIP: { ipv6prefix: 48 } } });
+    expect(perIP.option).toBe("rateLimit.perIP.ipv6prefix");
+    expect(perIP.message).toContain('did you mean "rateLimit.perIP.ipv6Prefix"?');
+
+    const failures = thrown({ ...valid(), rateLimit: { loginFailures: { maxConsecutve: 50 } } });
+    expect(failures.option).toBe("rateLimit.loginFailures.maxConsecutve");
+
+    const magicLink = thrown({ ...valid(), magicLink: { confrim: true } });
+    expect(magicLink.message).toContain('did you mean "magicLink.confirm"?');
+
+    const key = thrown({
+      ...valid(),
+      tokens: { algorithm: "HS256", keys: [{ kid: "k1", secret: "k".repeat(32), use: "sig" }] },
+    });
+    expect(key.option).toBe("tokens.keys.0.use");
+    expect(key.message).toContain('"tokens.keys.0" takes kid, alg, jwk, pem, secret');
+  });
+
+  it("suggests an option of that name elsewhere, or lists what the level takes", () => {
+    expect(configError({ ...valid(), rpID: "example.com" })).toContain(
+      'unknown option "rpID" (did you mean "passkey.rpID"?)',
+    );
+    expect(configError({ ...valid(), session: { lifetime: 60 } })).toContain(
+      '"session" takes cookieName, cookieDomain, maxAge, updateAge, absoluteLifetime, freshAge',
+    );
+    expect(configError({ ...valid(), webhooks: [] })).toContain('unknown option "webhooks"');
+  });
+
+  it("says where a moved option went", () => {
+    const error = thrown({ ...valid(), emailChange: { freshAge: 300 } });
+    expect(error.option).toBe("emailChange.freshAge");
+    expect(error.message).toContain("emailChange.freshAge is now session.freshAge");
+  });
+
+  it("never checks the keys of objects the user hands in", () => {
+    const storage = Object.assign(memoryStorage(), { extraPort: {}, close() {} });
+    const mailer = Object.assign(consoleMailer(), { transport: "smtp", verify() {} });
+    const hasher = {
+      id: "plain",
+      hash: async (password: string) => password,
+      verify: async () => false,
+      needsRehash: () => false,
+      extra: true,
+    };
+    expect(() =>
+      createAuth({
+        ...valid(),
+        storage,
+        mailer,
+        passwordHasher: hasher,
+        clock: Object.assign({ now: () => Date.now() }, { advance() {} }),
+        random: Object.assign(
+          { fill: (bytes: Uint8Array) => crypto.getRandomValues(bytes) },
+          {
+            seed: 1,
+          },
+        ),
+        emailTemplates: {
+          "magic-link": () => ({ subject: "s", text: "t", html: "h" }),
+        },
+        tokens: {
+          algorithm: "HS256",
+          keys: [{ kid: "k1", jwk: { kty: "oct", k: "k".repeat(64), use: "sig", ext: true } }],
+        },
+      } as Parameters<typeof createAuth>[0]),
+    ).not.toThrow();
+  });
+});
+
+describe("ConfigError", () => {
+  it("gives the first bad option and every issue, keeping the message format", () => {
+    const error = thrown({
+      ...valid(),
+      secret: "too-short",
+      trustedOrigins: ["https://ok.example.com", "not a url"],
+      session: { maxAge: 3600, updateAge: 7200 },
+      sesion: {},
+    });
+    expect(error.name).toBe("ConfigError");
+    expect(error.option).toBe("sesion");
+    expect(error.issues.map((issue) => issue.option)).toEqual([
+      "sesion",
+      "secret",
+      "trustedOrigins.1",
+      "session.updateAge",
+    ]);
+    expect(error.message).toBe(
+      `Invalid Portcullis config: ${error.issues.map((issue) => issue.message).join("; ")}`,
+    );
+    expect(error.issues[1]).toEqual({
+      option: "secret",
+      message: "secret must be at least 32 bytes (got 9)",
+    });
+    expect(error.issues[2]?.message).toMatch(/^trustedOrigins\.1: "not a url" is not an http/);
+  });
+
+  it("names nested options by their dotted path", () => {
+    const error = thrown({ ...valid(), session: { maxAge: 0 } });
+    expect(error.option).toBe("session.maxAge");
+    expect(error.message).toMatch(/^Invalid Portcullis config: session\.maxAge: /);
+    expect(thrown({ ...valid(), rateLimit: { perIP: { ipv6Prefix: 16 } } }).option).toBe(
+      "rateLimit.perIP.ipv6Prefix",
+    );
+    expect(thrown({ ...valid(), tokens: { algorithm: "ES256" } }).option).toBe("tokens.keys");
+  });
+
+  it("can be made from issues or from a message", () => {
+    const error = new ConfigError({ option: "tokens.keys", message: "tokens.keys: bad key" });
+    expect(error.message).toBe("Invalid Portcullis config: tokens.keys: bad key");
+    expect(error.option).toBe("tokens.keys");
+    const legacy = new ConfigError("Invalid Portcullis config: something is wrong");
+    expect(legacy.message).toBe("Invalid Portcullis config: something is wrong");
+    expect(legacy.issues).toEqual([{ option: "", message: "something is wrong" }]);
+  });
+});
+
+describe("every startup check happens in createAuth", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("email features turned on without a mailer in production", () => {
+    vi.stubEnv("NODE_ENV", "production");
+    const error = thrown({
+      ...valid(),
+      magicLink: { enabled: true },
+      passwordReset: { enabled: true },
+      emailChange: { enabled: true },
+      emailVerification: { required: true },
+    });
+    expect(error.issues).toEqual([
+      { option: "magicLink.enabled", message: "magicLink.enabled needs a mailer in production" },
+      {
+        option: "passwordReset.enabled",
+        message: "passwordReset.enabled needs a mailer in production",
+      },
+      {
+        option: "emailChange.enabled",
+        message: "emailChange.enabled needs a mailer in production",
+      },
+      {
+        option: "emailVerification.required",
+        message: "emailVerification.sendOnRegister/required needs a mailer in production",
+      },
+    ]);
+    expect(thrown({ ...valid(), emailVerification: { sendOnRegister: true } }).option).toBe(
+      "emailVerification.sendOnRegister",
+    );
+  });
+
+  it("resolves which email features are on", () => {
+    expect(resolveConfig(valid()).emailFeatures).toEqual({
+      magicLink: true,
+      passwordReset: true,
+      emailChange: true,
+      emailVerification: true,
+    });
+    vi.stubEnv("NODE_ENV", "production");
+    expect(resolveConfig(valid()).emailFeatures).toEqual({
+      magicLink: false,
+      passwordReset: false,
+      emailChange: false,
+      emailVerification: false,
+    });
+    const withMailer = resolveConfig({
+      ...valid(),
+      mailer: consoleMailer(),
+      emailChange: { enabled: false },
+    });
+    expect(withMailer.emailFeatures).toMatchObject({ magicLink: true, emailChange: false });
+  });
+
+  it("pages off baseURL and the trusted origins", () => {
+    const pages = {
+      "emailVerification.redirectTo": {
+        emailVerification: { redirectTo: "https://evil.example/" },
+      },
+      "emailChange.redirectTo": { emailChange: { redirectTo: "//evil.example/x" } },
+      "passwordReset.url": { passwordReset: { url: "javascript:alert(1)" } },
+      "magicLink.confirmPage": {
+        magicLink: { confirm: true, confirmPage: "https://evil.example" },
+      },
+    };
+    for (const [option, overrides] of Object.entries(pages)) {
+      const error = thrown({ ...valid(), ...overrides });
+      expect(error.option, option).toBe(option);
+      expect(error.message).toContain(`${option} must be a path or a URL on baseURL`);
+    }
+    expect(() =>
+      createAuth({
+        ...valid(),
+        trustedOrigins: ["https://www.example.com"],
+        passwordReset: { url: "https://www.example.com/reset" },
+        magicLink: { confirmPage: "/confirm" },
+      }),
+    ).not.toThrow();
+  });
+
+  it("passkey origins that are not on the rpID, and resolves the relying party", () => {
+    const rpID = thrown({ ...valid(), passkey: { rpID: "other.com" } });
+    expect(rpID.option).toBe("passkey.rpID");
+    expect(rpID.message).toContain(
+      'passkey origin https://app.example.com is not on passkey.rpID "other.com"',
+    );
+    const origins = thrown({
+      ...valid(),
+      passkey: { origins: ["https://app.example.com", "https://evil.example"] },
+    });
+    expect(origins.option).toBe("passkey.origins.1");
+
+    const resolved = resolveConfig({
+      ...valid(),
+      appName: "Acme",
+      passkey: { rpID: "Example.com", origins: ["https://login.example.com/"] },
+    });
+    expect(resolved.passkey).toMatchObject({
+      rpID: "example.com",
+      rpName: "Acme",
+      origins: ["https://login.example.com"],
+    });
+    expect(resolveConfig(valid()).passkey).toMatchObject({
+      rpID: "app.example.com",
+      rpName: "app.example.com",
+      origins: ["https://app.example.com"],
+    });
+  });
+
+  it("reports the production secret together with the other checks", () => {
+    vi.stubEnv("NODE_ENV", "production");
+    const error = thrown({
+      ...valid(),
+      secret: undefined,
+      passkey: { rpID: "other.com" },
+      magicLink: { enabled: true },
+    });
+    expect(error.issues.map((issue) => issue.option)).toEqual([
+      "secret",
+      "passkey.rpID",
+      "magicLink.enabled",
+    ]);
   });
 });

@@ -1,4 +1,5 @@
-import { type AuthConfig, createAuth, memoryStorage, pbkdf2 } from "../src/index.js";
+import { resolveConfig } from "../src/config/config.js";
+import { type AuthConfig, createAuth, memoryStorage, pbkdf2, type Storage } from "../src/index.js";
 
 /** A fast hasher for tests: real PBKDF2, with the iteration count explicitly (and loudly) lowered. */
 export const fastHasher = pbkdf2({ iterations: 1_000, dangerouslyWeak: true });
@@ -17,13 +18,21 @@ export function manualClock(start = Date.UTC(2026, 0, 1)) {
   };
 }
 
+/**
+ * An instance for tests, with two handles the public `Auth` does not give: `storage`, the
+ * storage behind it, and `resolved`, its options with every default resolved.
+ */
 export function makeAuth(overrides: Partial<AuthConfig> = {}) {
-  return createAuth({
+  const options: AuthConfig = {
     baseURL: BASE_URL,
     secret: "test-secret-that-is-at-least-32-bytes-long",
     storage: memoryStorage(),
     passwordHasher: fastHasher,
     ...overrides,
+  };
+  return Object.assign(createAuth(options), {
+    storage: options.storage as Storage,
+    resolved: resolveConfig(options),
   });
 }
 

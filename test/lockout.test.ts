@@ -129,7 +129,7 @@ describe("consecutive failed sign-ins (NIST SP 800-63B: at most 100)", () => {
     await registered(auth);
     await paceFailures("ada@example.com", 100);
     // As if a concurrent 99th failure had replaced the cap's lock with its own, shorter one.
-    await auth.config.storage.rateLimits.reset(`login-lock:${sha256Base64url("ada@example.com")}`);
+    await auth.storage.rateLimits.reset(`login-lock:${sha256Base64url("ada@example.com")}`);
     const refused = await login("ada@example.com", PASSWORD);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(25 * DAY);

@@ -81,7 +81,7 @@ describe("authenticate", () => {
   it("fails closed when storage throws", async () => {
     const auth = makeAuth();
     const { cookie } = await registered(auth);
-    auth.config.storage.sessions.get = async () => {
+    auth.storage.sessions.get = async () => {
       throw new Error("down");
     };
     await expect(auth.authenticate({ cookie })).resolves.toBeNull();
@@ -90,7 +90,7 @@ describe("authenticate", () => {
   it("returns null once the user is deleted", async () => {
     const auth = makeAuth();
     const { cookie, user } = await registered(auth);
-    await auth.config.storage.users.delete(user.id);
+    await auth.storage.users.delete(user.id);
     expect(await auth.authenticate({ cookie })).toBeNull();
     expect((await call(auth, "GET", "/auth/session", { cookie })).status).toBe(401);
   });

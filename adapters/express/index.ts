@@ -13,6 +13,8 @@
  * interpreted once, by Express.
  */
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
+import { ConfigError } from "../../src/config-error.js";
+import { errorBody } from "../../src/errors.js";
 import type { Auth, AuthResult } from "../../src/index.js";
 import { sitePath } from "../../src/util/safe-path.js";
 import { type ReplacementBody, sendWebResponse, toWebRequest } from "../node-http/index.js";
@@ -113,7 +115,7 @@ export function authHandler(auth: Auth): [RequestHandler, ErrorRequestHandler] {
       // Possibly read halfway: the rest would not be the body, so answer here, in the shape.
       if (type === "entity.too.large") {
         res.status(413).set({ "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" });
-        res.json({ error: { code: "payload_too_large", message: "Request body is too large" } });
+        res.json(errorBody("payload_too_large"));
         return;
       }
       // Refused before reading (an unsupported charset, say): the stream is intact.
@@ -152,14 +154,14 @@ export function withAuth(auth: Auth): RequestHandler {
 export function requireAuth(auth: Auth, options: RequireAuthOptions = {}): RequestHandler {
   const redirectTo = options.redirectTo === undefined ? undefined : sitePath(options.redirectTo);
   if (redirectTo === null) {
-    throw new Error('requireAuth: redirectTo must be a path on this site, like "/sign-in"');
+    throw new ConfigError('requireAuth: redirectTo must be a path on this site, like "/sign-in"');
   }
   return async function requirePortcullisAuth(req: Request, res: Response, next: NextFunction) {
     try {
       if (await loadAuth(auth, req)) return next();
       res.set("Cache-Control", "no-store");
       if (redirectTo !== undefined) return res.redirect(303, redirectTo);
-      res.status(401).json({ error: { code: "unauthenticated", message: "Not signed in" } });
+      res.status(401).json(errorBody("unauthenticated"));
     } catch (error) {
       next(error);
     }

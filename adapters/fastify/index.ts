@@ -26,6 +26,8 @@ import type {
   preHandlerAsyncHookHandler,
   RouteOptions,
 } from "fastify";
+import { ConfigError } from "../../src/config-error.js";
+import { errorBody } from "../../src/errors.js";
 import type { Auth, AuthResult } from "../../src/index.js";
 import { sitePath } from "../../src/util/safe-path.js";
 import { toWebRequest } from "../node-http/index.js";
@@ -83,7 +85,7 @@ async function reply(auth: Auth, request: FastifyRequest, fastifyReply: FastifyR
 async function portcullis(fastify: FastifyInstance, options: FastifyAuthOptions) {
   const { auth } = options;
   if (typeof auth?.handler !== "function") {
-    throw new Error("portcullis/fastify: register with { auth }, the result of createAuth()");
+    throw new ConfigError("portcullis/fastify: register with { auth }, the result of createAuth()");
   }
   const { basePath } = auth.config;
   fastify.decorateRequest("auth", null);
@@ -118,7 +120,7 @@ function refuseUndefinedHooks(route: RouteOptions): void {
     const shown = Array.isArray(value)
       ? `[${value.map((h) => (typeof h === "function" ? "function" : String(h))).join(", ")}]`
       : String(value);
-    throw new Error(
+    throw new ConfigError(
       `portcullis/fastify: ${String(route.method)} ${route.url} declares ${hook}: ${shown}, ` +
         "which Fastify treats as no hook, leaving the route open to anyone. For a guard use " +
         'requireAuth(auth) from "portcullis/fastify", which needs nothing registered first ' +
@@ -159,19 +161,17 @@ export function requireAuth(
   options: RequireAuthOptions = {},
 ): preHandlerAsyncHookHandler {
   if (typeof auth?.authenticate !== "function") {
-    throw new Error("portcullis/fastify: requireAuth(auth) takes the result of createAuth()");
+    throw new ConfigError("portcullis/fastify: requireAuth(auth) takes the result of createAuth()");
   }
   const redirectTo = options.redirectTo === undefined ? undefined : sitePath(options.redirectTo);
   if (redirectTo === null) {
-    throw new Error('requireAuth: redirectTo must be a path on this site, like "/sign-in"');
+    throw new ConfigError('requireAuth: redirectTo must be a path on this site, like "/sign-in"');
   }
   return async function requirePortcullisAuth(request, fastifyReply) {
     request.auth = request.auth ?? (await auth.authenticate(request.headers));
     if (request.auth) return;
     fastifyReply.header("cache-control", "no-store");
     if (redirectTo !== undefined) return fastifyReply.redirect(redirectTo, 303);
-    return fastifyReply
-      .code(401)
-      .send({ error: { code: "unauthenticated", message: "Not signed in" } });
+    return fastifyReply.code(401).send(errorBody("unauthenticated"));
   };
 }

@@ -1,4 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { ConfigError } from "../../src/config-error.js";
+import { errorBody } from "../../src/errors.js";
 import type { Auth, AuthResult } from "../../src/index.js";
 import { safeRedirectPath, sitePath } from "../../src/util/safe-path.js";
 
@@ -47,7 +49,7 @@ function withNext(path: string, next: string): string {
 export function requireAuth(auth: Auth, options: RequireAuthOptions = {}): MiddlewareHandler {
   const redirectTo = options.redirectTo === undefined ? undefined : sitePath(options.redirectTo);
   if (redirectTo === null) {
-    throw new Error('requireAuth: redirectTo must be a path on this site, like "/sign-in"');
+    throw new ConfigError('requireAuth: redirectTo must be a path on this site, like "/sign-in"');
   }
   return async function portcullisRequireAuth(c, next) {
     if (await resolveAuth(auth, c)) return next();
@@ -59,6 +61,6 @@ export function requireAuth(auth: Auth, options: RequireAuthOptions = {}): Middl
       return c.redirect(withNext(redirectTo, back), 302);
     }
     c.header("Cache-Control", "no-store");
-    return c.json({ error: { code: "unauthenticated", message: "Not signed in" } }, 401);
+    return c.json(errorBody("unauthenticated"), 401);
   };
 }

@@ -1,15 +1,15 @@
 /** The guard answers, shared by the route-handler guard and the middleware; plain `Response`s. */
+
+import { ConfigError } from "../../src/config-error.js";
+import { errorBody } from "../../src/errors.js";
 import { safeRedirectPath, sitePath } from "../../src/util/safe-path.js";
 
 /** 401 in the library's error shape, never cached. */
 export function unauthenticatedResponse(): Response {
-  return new Response(
-    JSON.stringify({ error: { code: "unauthenticated", message: "Not signed in" } }),
-    {
-      status: 401,
-      headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
-    },
-  );
+  return new Response(JSON.stringify(errorBody("unauthenticated")), {
+    status: 401,
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
+  });
 }
 
 /**
@@ -30,7 +30,7 @@ export function signInRedirect(request: Request, redirectTo: string): Response {
 function sitePathOrThrow(option: string, value: string): string {
   const path = sitePath(value);
   if (path === null) {
-    throw new Error(`${option}: redirectTo must be a path on this site, like "/sign-in"`);
+    throw new ConfigError(`${option}: redirectTo must be a path on this site, like "/sign-in"`);
   }
   return path;
 }

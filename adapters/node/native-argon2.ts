@@ -1,4 +1,5 @@
 import type { Version } from "@node-rs/argon2";
+import { ConfigError } from "../../src/config-error.js";
 import {
   type Argon2idDerive,
   type Argon2idOptions,
@@ -16,7 +17,7 @@ function loadBinding(): Promise<NodeRsArgon2> {
     (module) => ("hashRaw" in module ? module : (module as { default: NodeRsArgon2 }).default),
     (error: unknown) => {
       binding = undefined;
-      throw new Error("install @node-rs/argon2 to use nativeArgon2id()", { cause: error });
+      throw new ConfigError("install @node-rs/argon2 to use nativeArgon2id()", { cause: error });
     },
   );
   return binding;

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { ConfigError } from "../../src/config-error.js";
 import { type Argon2idOptions, createArgon2idHasher } from "../../src/password/argon2id-hasher.js";
 import type { PasswordHasher } from "../../src/password/hasher.js";
 import { Argon2WorkerPool, defaultPoolSize } from "./worker-pool.js";
@@ -21,7 +22,7 @@ export interface WorkerPoolHasher extends PasswordHasher {
 export function workerPoolHasher(options: WorkerPoolHasherOptions = {}): WorkerPoolHasher {
   const { size = defaultPoolSize(), ...argon2Options } = options;
   if (!Number.isSafeInteger(size) || size < 1) {
-    throw new RangeError(`workerPoolHasher(): "size" must be a positive integer, got ${size}`);
+    throw new ConfigError(`workerPoolHasher(): "size" must be a positive integer, got ${size}`);
   }
   const pool = new Argon2WorkerPool(size, nobleArgon2Url());
   const hasher = createArgon2idHasher(

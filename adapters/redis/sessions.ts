@@ -82,6 +82,13 @@ function toRecord(hash: Record<string, string>): SessionRecord | null {
 
 const earlier = (a: Date, b: Date) => (a < b ? a : b);
 
+/**
+ * Sessions in Redis. A session key lives until the earlier of its two expiries (the core's
+ * `isLive` rule, as a TTL), so expired sessions go by themselves. There is no `getWithUser`:
+ * users live in another store, so the core reads the session here and the user from the users
+ * port, and a composed storage (`{ ...postgresStorage(pool), sessions: redisSessions(redis) }`)
+ * never joins across stores.
+ */
 export function redisSessions(redis: Redis, options: RedisPortOptions = {}): SessionStore {
   const prefix = prefixOf(options);
   const sessionKey = (id: string) => `${prefix}session:${id}`;

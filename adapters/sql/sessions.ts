@@ -1,6 +1,7 @@
 import type { SessionRecord, SessionStore } from "../../src/storage/ports.js";
+import type { User } from "../../src/types.js";
 import type { SqlDriver } from "./driver.js";
-import { toDate, toMillis } from "./rows.js";
+import { toBoolean, toDate, toMillis } from "./rows.js";
 import type { TableNames } from "./tables.js";
 
 interface SessionRow {
@@ -17,6 +18,24 @@ interface SessionRow {
 const COLUMNS =
   "id, secret_hash, user_id, created_at, expires_at, absolute_expires_at, ip, user_agent";
 
+/** A session row joined with its user's columns, renamed so that none collides. */
+interface SessionUserRow extends SessionRow {
+  user_email: string;
+  user_email_verified: unknown;
+  user_name: string | null;
+  user_created_at: unknown;
+  user_updated_at: unknown;
+}
+
+const JOINED_COLUMNS = [
+  ...COLUMNS.split(", ").map((column) => `s.${column}`),
+  "u.email AS user_email",
+  "u.email_verified AS user_email_verified",
+  "u.name AS user_name",
+  "u.created_at AS user_created_at",
+  "u.updated_at AS user_updated_at",
+].join(", ");
+
 function toRecord(row: SessionRow): SessionRecord {
   return {
     id: row.id,
@@ -30,9 +49,24 @@ function toRecord(row: SessionRow): SessionRecord {
   };
 }
 
+/** The same User as the users port's `findById` builds from its row. */
+function toUser(row: SessionUserRow): User {
+  return {
+    id: row.user_id,
+    email: row.user_email,
+    emailVerified: toBoolean(row.user_email_verified),
+    name: row.user_name,
+    createdAt: toDate(row.user_created_at),
+    updatedAt: toDate(row.user_updated_at),
+  };
+}
+
 /**
- * `get` reads the primary (a session is read right after it is made, and a revoked one must be
- * refused at once); only the session list, shown to the user, may come from a lagging replica.
+ * `get` and `getWithUser` read the primary (a session is read right after it is made, and a
+ * revoked one must be refused at once); only the session list, shown to the user, may come from
+ * a lagging replica. `getWithUser` joins the users table of the same database: the guard's one
+ * query. Nothing here filters on expiry; the core decides liveness (`isLive`), and
+ * `deleteExpired` deletes exactly the sessions that are not live.
  */
 export function sqlSessions(db: SqlDriver, t: TableNames, reads: SqlDriver = db): SessionStore {
   return {
@@ -53,6 +87,13 @@ export function sqlSessions(db: SqlDriver, t: TableNames, reads: SqlDriver = db)
         id,
       ]);
       return row ? toRecord(row) : null;
+    },
+    async getWithUser(id) {
+      const row = await db.get<SessionUserRow>(
+        `SELECT ${JOINED_COLUMNS} FROM ${t.sessions} s JOIN ${t.users} u ON u.id = s.user_id WHERE s.id = ?`,
+        [id],
+      );
+      return row ? { session: toRecord(row), user: toUser(row) } : null;
     },
     async updateExpiry(id, expiresAt) {
       await db.execute(`UPDATE ${t.sessions} SET expires_at = ? WHERE id = ?`, [

@@ -1,3 +1,4 @@
+import { ConfigError } from "../../src/config-error.js";
 /** The names of the tables, qualified by a schema where the dialect has one. */
 export interface TableNames {
   migrations: string;
@@ -28,7 +29,7 @@ const BASE: TableNames = {
 /** A schema name we are willing to paste into SQL: letters, digits and underscores. */
 export function assertIdentifier(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
-    throw new Error(`"${name}" is not a plain SQL identifier (letters, digits, _)`);
+    throw new ConfigError(`"${name}" is not a plain SQL identifier (letters, digits, _)`);
   }
   return name;
 }

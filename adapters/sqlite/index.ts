@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { ConfigError } from "../../src/config-error.js";
 import type { Storage } from "../../src/storage/ports.js";
 import { sqlStorage } from "../sql/index.js";
 import { tableNames } from "../sql/tables.js";
@@ -58,7 +59,7 @@ function openFile(path: string): SqliteDatabase {
       };
       return new DatabaseSync(path);
     } catch {
-      throw new Error(
+      throw new ConfigError(
         'sqliteStorage({ path }) needs the "better-sqlite3" package (npm install better-sqlite3), or Node 22.5+ for node:sqlite',
         { cause: error },
       );

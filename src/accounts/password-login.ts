@@ -12,21 +12,6 @@ import { assertEmailVerified } from "./email-verified.js";
 
 const invalidCredentials = () => new AuthError("invalid_credentials", "Invalid email or password");
 
-const dummyHashes = new WeakMap<AuthContext, Promise<string>>();
-
-/**
- * A hash to verify against when the account does not exist, so that an unknown email costs the
- * same time as a wrong password and timing does not reveal which accounts exist.
- */
-export function dummyHash(ctx: AuthContext): Promise<string> {
-  let hash = dummyHashes.get(ctx);
-  if (!hash) {
-    hash = ctx.hasher.hash("portcullis-timing-equaliser");
-    dummyHashes.set(ctx, hash);
-  }
-  return hash;
-}
-
 /** Checks an email and password; returns the user, or throws `invalid_credentials`. */
 export async function verifyPasswordLogin(
   ctx: AuthContext,
@@ -37,7 +22,7 @@ export async function verifyPasswordLogin(
   const candidate = normalizePassword(password);
   const user = await ctx.storage.users.findByEmail(email);
   const stored = user ? await ctx.storage.passwords.get(user.id) : null;
-  const matches = await ctx.hasher.verify(stored ?? (await dummyHash(ctx)), candidate);
+  const matches = await ctx.hasher.verify(stored ?? (await ctx.dummyHash()), candidate);
   if (!user || stored === null || !matches) {
     await recordLoginFailure(ctx, email);
     throw invalidCredentials();

@@ -6,7 +6,7 @@ import type { MailTemplates } from "../mail/templates.js";
  * The options of the email features, spread into the config schema. `enabled` left unset means
  * "on when mail can be delivered": always outside production (the console mailer prints), and in
  * production only with a `mailer`. Setting an email feature on in production without a mailer is
- * a ConfigError (see `resolveMailSettings`).
+ * a ConfigError (see `resolveEmailFeatures`). Each option is documented on `AuthOptions`.
  */
 
 const DAY = 24 * 60 * 60;
@@ -34,7 +34,7 @@ export const mailOptionShape = {
   appName: z.string().trim().min(1).max(100).optional(),
   emailTemplates: templatesSchema.default({}),
   emailVerification: z
-    .object({
+    .strictObject({
       sendOnRegister: z.boolean().default(false),
       /** Sign-in of an unverified account answers `email_not_verified`. */
       required: z.boolean().default(false),
@@ -44,7 +44,7 @@ export const mailOptionShape = {
     })
     .prefault({}),
   magicLink: z
-    .object({
+    .strictObject({
       enabled: z.boolean().optional(),
       /** Creates the account on first use of an unknown address. */
       signUp: z.boolean().default(true),
@@ -70,7 +70,7 @@ export const mailOptionShape = {
     })
     .prefault({}),
   passwordReset: z
-    .object({
+    .strictObject({
       enabled: z.boolean().optional(),
       ttl: seconds.max(DAY).default(3600),
       /** The app's reset page; the link is this URL with `?token=`. Default: baseURL/reset-password. */
@@ -78,14 +78,9 @@ export const mailOptionShape = {
     })
     .prefault({}),
   emailChange: z
-    .object({
+    .strictObject({
       enabled: z.boolean().optional(),
-      /** Moved: every sensitive change now follows `session.freshAge`. */
-      freshAge: z
-        .never({
-          error: "emailChange.freshAge is now session.freshAge (it covers every sensitive change)",
-        })
-        .optional(),
+      // `freshAge` moved to `session.freshAge`: see MOVED_OPTIONS in schema.ts.
       ttl: seconds.default(DAY),
       /** Where the confirmation link sends the browser; baseURL by default. */
       redirectTo: pageSchema.optional(),
@@ -93,10 +88,10 @@ export const mailOptionShape = {
     .prefault({}),
   /** Mail sent per address (each kind counted apart), alike for existing and unknown addresses. */
   mailRateLimit: z
-    .object({ max: z.number().int().positive().default(5), window: seconds.default(3600) })
+    .strictObject({ max: z.number().int().positive().default(5), window: seconds.default(3600) })
     .prefault({}),
   outbox: z
-    .object({
+    .strictObject({
       maxAttempts: z.number().int().min(1).max(100).default(8),
       backoffSeconds: seconds.default(30),
       maxBackoffSeconds: seconds.default(3600),

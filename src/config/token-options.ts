@@ -20,7 +20,7 @@ const KEY_TYPE: Record<TokenAlgorithm, { kty: string; crv?: string }> = {
  * only verifies), a PEM (PKCS#8 private or SPKI public key), or for HS256 a shared secret.
  */
 const tokenKeySchema = z
-  .object({
+  .strictObject({
     kid: z
       .string()
       .min(1)
@@ -40,7 +40,7 @@ const tokenKeySchema = z
 export type TokenKeyOption = z.output<typeof tokenKeySchema>;
 
 export const tokensSchema = z
-  .object({
+  .strictObject({
     algorithm: z.enum(TOKEN_ALGORITHMS).default("EdDSA"),
     /**
      * The key ring, newest first: the first key signs; the others only verify (retired keys kept

@@ -1,15 +1,35 @@
 import type { ResolvedConfig } from "../config/config.js";
+import type { RandomSource } from "../crypto/random.js";
 import type { MailService } from "../outbox/mail-service.js";
 import type { PasswordHasher } from "../password/hasher.js";
 import type { Storage } from "../storage/ports.js";
+import type { KeyRing } from "./key-ring.js";
+import type { Readiness } from "./readiness.js";
+import type { RelyingParty } from "./relying-party.js";
 
-/** What every flow runs over: the resolved options and the ports. Built once by `createAuth`. */
+/**
+ * What every flow runs over: the resolved options, the ports, and everything derived from the
+ * options that costs something to build (imported keys, the relying party, the dummy hash).
+ * Built once by `createAuth` (`buildContext`); nothing per instance lives in module state.
+ */
 export interface AuthContext {
   config: ResolvedConfig;
   storage: Storage;
   /** Writes with the configured hasher, verifies any known PHC scheme. */
   hasher: PasswordHasher;
   now(): Date;
+  random: RandomSource;
   /** Renders and queues mail through the outbox; knows which email features are on. */
   mail: MailService;
+  /** The token signing and verification keys; rejects with `unavailable` if they cannot load. */
+  keys: Promise<KeyRing>;
+  /** Who passkeys belong to, resolved from `passkey` options. */
+  relyingParty: RelyingParty;
+  /**
+   * A hash to verify against when an account does not exist, so that an unknown email costs
+   * the same time as a wrong password and timing does not reveal which accounts exist.
+   */
+  dummyHash(): Promise<string>;
+  /** Whether what loads asynchronously at start (the keys) has loaded, and why not. */
+  readiness: Readiness;
 }

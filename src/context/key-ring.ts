@@ -11,6 +11,7 @@ import {
 } from "jose";
 import type { ResolvedConfig } from "../config/config.js";
 import type { TokenAlgorithm, TokenKeyOption } from "../config/token-options.js";
+import { ConfigError } from "../config-error.js";
 import { base64urlDecode } from "../crypto/base64url.js";
 import { deriveEd25519Key, deriveHmacKey } from "./derived-key.js";
 
@@ -65,7 +66,11 @@ async function importRingKey(option: TokenKeyOption, fallback: TokenAlgorithm): 
     const jwk = option.jwk as JWK;
     if (alg === "HS256") {
       const secret = base64urlDecode(jwk.k ?? "");
-      if (!secret || secret.length < 32) throw new Error(`key "${kid}": k is not a 32-byte key`);
+      if (!secret || secret.length < 32)
+        throw new ConfigError({
+          option: "tokens.keys",
+          message: `tokens.keys: key "${kid}": k is not a 32-byte key`,
+        });
       return { kid, alg, verifyKey: secret, signKey: secret, publicJwk: null };
     }
     return asymmetricKey(kid, alg, jwk, typeof jwk.d === "string");
@@ -78,7 +83,11 @@ async function importRingKey(option: TokenKeyOption, fallback: TokenAlgorithm): 
   return asymmetricKey(kid, alg, await exportJWK(imported), isPrivate);
 }
 
-async function buildKeyRing(config: ResolvedConfig): Promise<KeyRing> {
+/**
+ * Imports the signing and verification keys of `tokens` (or derives them from `secret`). Key
+ * import is async, so `buildContext` starts it once and every user awaits the same promise.
+ */
+export async function importKeyRing(config: ResolvedConfig): Promise<KeyRing> {
   const { algorithm, keys: options } = config.tokens;
   let keys: RingKey[];
   if (options.length > 0) {
@@ -92,7 +101,11 @@ async function buildKeyRing(config: ResolvedConfig): Promise<KeyRing> {
     keys = [await asymmetricKey(kid, "EdDSA", jwk, true)];
   }
   const signer = keys[0];
-  if (!signer?.signKey) throw new Error("the first key of tokens.keys must be a private key");
+  if (!signer?.signKey)
+    throw new ConfigError({
+      option: "tokens.keys",
+      message: "tokens.keys: the first key must be a private key (it signs)",
+    });
   const byKid = new Map(keys.map((key) => [key.kid, key]));
   return {
     signer: signer as KeyRing["signer"],
@@ -104,16 +117,4 @@ async function buildKeyRing(config: ResolvedConfig): Promise<KeyRing> {
       return key.verifyKey;
     },
   };
-}
-
-const rings = new WeakMap<ResolvedConfig, Promise<KeyRing>>();
-
-/** The key ring of a configuration, imported once (key import is async) and then shared. */
-export function keyRing(config: ResolvedConfig): Promise<KeyRing> {
-  let ring = rings.get(config);
-  if (!ring) {
-    ring = buildKeyRing(config);
-    rings.set(config, ring);
-  }
-  return ring;
 }

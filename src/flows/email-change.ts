@@ -82,7 +82,7 @@ export async function requestEmailChange(
     currentPassword,
   );
   if (newEmail === user.email) return;
-  await limitPerAccount(ctx, "email-change", newEmail, ctx.config.mailRateLimit);
+  await limitPerAccount(ctx, "email-change", newEmail);
   // The owner hears of every request at once, whether or not the new address is free.
   const requestedAt = ctx.now().getTime();
   const cancelURL = await issueCancelLink(ctx, user, {

@@ -63,7 +63,7 @@ export async function requestEmailVerification(
   await limitPerIP(ctx, "email-verification", info.ip);
   const user = await ctx.storage.users.findById(userId);
   if (!user || user.emailVerified) return;
-  await limitPerAccount(ctx, "email-verification", user.email, ctx.config.mailRateLimit);
+  await limitPerAccount(ctx, "email-verification", user.email);
   await sendVerificationEmail(ctx, user);
 }
 

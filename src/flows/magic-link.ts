@@ -61,7 +61,7 @@ export async function requestMagicLink(
   requireFeature(ctx.mail.features.magicLink);
   const { email, redirectTo, type } = parseInput(magicLinkInput, input);
   await limitPerIP(ctx, "magic-link", info.ip);
-  await limitPerAccount(ctx, "magic-link", email, ctx.config.mailRateLimit);
+  await limitPerAccount(ctx, "magic-link", email);
   const user = await ctx.storage.users.findByEmail(email);
   if (!user && !ctx.config.magicLink.signUp) {
     await balanceMissingAccount(

@@ -43,7 +43,7 @@ export async function forgotPassword(
   requireFeature(ctx.mail.features.passwordReset);
   const { email } = parseInput(forgotPasswordInput, input);
   await limitPerIP(ctx, "password-forgot", info.ip);
-  await limitPerAccount(ctx, "password-forgot", email, ctx.config.mailRateLimit);
+  await limitPerAccount(ctx, "password-forgot", email);
   const user = await ctx.storage.users.findByEmail(email);
   if (!user) {
     await balanceMissingAccount(ctx, PASSWORD_RESET_PURPOSE, "password-reset", email);

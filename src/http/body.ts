@@ -46,8 +46,8 @@ async function readCapped(request: Request, maxBytes: number): Promise<string> {
 export async function readBody(
   request: Request,
   maxBytes: number,
-  formats: BodyFormat[] = ["json"],
-) {
+  formats: readonly BodyFormat[] = ["json"],
+): Promise<unknown> {
   const type = mediaType(request);
   const format: BodyFormat | null =
     type === "application/json"
@@ -70,8 +70,15 @@ export async function readBody(
   }
 }
 
-/** For routes whose body is optional (`fetch(url, { method: "POST" })`): `{}` without one. */
-export async function optionalJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  if (!request.headers.has("content-type")) return {};
-  return readBody(request, maxBytes, ["json"]);
+/**
+ * Reads the body a route declares (`BodySpec`): in one of its `formats`, or `{}` when the body
+ * is `optional` and the request has no Content-Type (`fetch(url, { method: "POST" })`).
+ */
+export async function readDeclaredBody(
+  request: Request,
+  maxBytes: number,
+  spec: { formats?: readonly BodyFormat[]; optional?: boolean },
+): Promise<unknown> {
+  if (spec.optional && !request.headers.has("content-type")) return {};
+  return readBody(request, maxBytes, spec.formats);
 }

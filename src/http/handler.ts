@@ -2,7 +2,8 @@ import type { AuthContext } from "../context/context.js";
 import { authenticateCredential } from "../credentials/authenticate.js";
 import { readCredential } from "../credentials/read-credential.js";
 import { AuthError } from "../errors.js";
-import { readBody } from "./body.js";
+import { parseInput } from "../validation.js";
+import { readDeclaredBody } from "./body.js";
 import { clientIP } from "./client-ip.js";
 import { applyCors, preflightResponse } from "./cors.js";
 import { passesCsrfCheck } from "./csrf.js";
@@ -59,16 +60,19 @@ export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthH
     if (credential?.kind !== "bearer" && !passesCsrfCheck(request, ctx.config)) {
       throw new AuthError("csrf_rejected", "Request origin is not trusted");
     }
-    const auth = route.auth ? await authenticateCredential(ctx, credential) : null;
-    if (route.auth && !auth) throw new AuthError("unauthenticated", "Not signed in");
-    const body = route.body
-      ? await readBody(request, ctx.config.maxBodyBytes, route.body)
+    const caller = route.auth ? await authenticateCredential(ctx, credential) : null;
+    if (route.auth && !caller) throw new AuthError("unauthenticated", "Not signed in");
+    // Read, then the feature, then the schema: the order the flows check them in.
+    const raw = route.body
+      ? await readDeclaredBody(request, ctx.config.maxBodyBytes, route.body)
       : undefined;
+    if (route.feature && !route.feature(ctx)) throw new AuthError("not_found", "Not found");
+    const body = route.body ? parseInput(route.body.schema, raw) : undefined;
     const info = {
       ip: clientIP(request, options.clientIP, ctx.config),
       userAgent: request.headers.get("user-agent"),
     };
-    return route.handle({ ctx, request, url, params, body, credential, auth, info });
+    return route.handle({ ctx, request, url, params, body, credential, caller, info });
   }
 
   return async function handler(request, options = {}) {

@@ -1,5 +1,5 @@
 import { AuthError, isAuthError } from "../errors.js";
-import { logError } from "../ops/log.js";
+import { logError } from "../util/log.js";
 
 export function json(status: number, body: unknown, headers?: HeadersInit): Response {
   const response = new Response(JSON.stringify(body), { status, headers });
@@ -9,6 +9,11 @@ export function json(status: number, body: unknown, headers?: HeadersInit): Resp
 
 export function noContent(status = 204, headers?: HeadersInit): Response {
   return new Response(null, { status, headers });
+}
+
+/** A 302 to `location`: where a browser that followed a link or posted a form goes next. */
+export function redirect(location: string, headers: Record<string, string> = {}): Response {
+  return new Response(null, { status: 302, headers: { Location: location, ...headers } });
 }
 
 /**

@@ -1,32 +1,52 @@
+import type { z } from "zod";
 import type { AuthContext } from "../context/context.js";
 import type { Credential } from "../credentials/read-credential.js";
+import type { RateLimitAction } from "../ops/rate-limit-policies.js";
 import type { AuthResult, RequestInfo } from "../types.js";
 import type { BodyFormat } from "./body.js";
 
 export type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
+/** A route's body: how it is read, and the schema it must pass before the route runs. */
+export interface BodySpec<Schema extends z.ZodType = z.ZodType> {
+  /**
+   * The input schema, the flow's own where the body is a flow's input. The handler parses the
+   * body with it and answers `invalid_request` (with `issues`) when it fails, so the route runs
+   * only on valid input and gets it typed. `z.unknown()` where the route must check the body
+   * itself (the comment there says why).
+   */
+  schema: Schema;
+  /** The accepted encodings, JSON only by default; any other Content-Type is a 415. */
+  formats?: readonly BodyFormat[];
+  /**
+   * The body may be left out (`fetch(url, { method: "POST" })`): a request without a
+   * Content-Type reads as `{}`. One with a Content-Type is read as usual.
+   */
+  optional?: boolean;
+}
+
 /** What a route handler gets: the request, already parsed and (when asked) authenticated. */
-export interface RouteRequest {
+export interface RouteRequest<
+  Body = unknown,
+  Caller extends AuthResult | null = AuthResult | null,
+> {
   ctx: AuthContext;
   request: Request;
   url: URL;
   params: Record<string, string>;
-  /** The parsed body, for routes that declare `body`; validate it with the flow's schema. */
-  body: unknown;
+  /** The body as the route's schema outputs it; `undefined` for a route without `body`. */
+  body: Body;
   credential: Credential | null;
-  /** The caller, for routes that declare `auth: true`; null otherwise. */
-  auth: AuthResult | null;
+  /** Who is calling: never null for an `auth: true` route, always null for the others. */
+  caller: Caller;
   info: RequestInfo;
 }
 
-export interface Route {
+/** What the handler reads off a route before it runs it; see `defineRoute`. */
+interface RouteOptions {
   method: Method;
   /** Below basePath, with `:name` segments, e.g. `/sessions/:id`. */
   path: string;
-  /** The caller must be signed in; otherwise the route answers `unauthenticated`. */
-  auth?: boolean;
-  /** Read a body in these formats before the handler runs; without it no body is read. */
-  body?: BodyFormat[];
   /**
    * This GET changes state: it uses an emailed link (magic-link sign-in, email verification,
    * email-change confirmation or cancellation...). Mail scanners and link prefetchers send HEAD
@@ -36,11 +56,52 @@ export interface Route {
    * other methods are never matched by HEAD.
    */
   changesState?: boolean;
+  /**
+   * The feature the route belongs to (magic links, password reset...): while it is off the
+   * route answers `not_found`. Checked after the body is read and before it is parsed, the
+   * order the flows check it in (they check it too, for `auth.api`).
+   */
+  feature?: (ctx: AuthContext) => boolean;
+  /**
+   * Marks a credential endpoint, naming the `RATE_LIMIT_POLICIES` actions its requests count
+   * under (several when what the request asks decides: `/token`'s grant types). The flows apply
+   * these limits, so `auth.api` calls are limited alike; this declaration is what
+   * test/http/route-table.test.ts holds every credential endpoint to: past the per-IP limit, 429.
+   */
+  rateLimit?: readonly RateLimitAction[];
+}
+
+/** A route as the handler and the router see it, its body's type erased. */
+export interface Route extends RouteOptions {
+  /** The caller must be signed in; otherwise the route answers `unauthenticated`. */
+  auth?: boolean;
+  /** Read and parse a body before the route runs; without it no body is read. */
+  body?: BodySpec;
   handle(request: RouteRequest): Promise<Response>;
 }
 
-/** A signed-in route's caller: `auth` is guaranteed by the handler when `auth: true`. */
-export function caller(request: RouteRequest): AuthResult {
-  if (!request.auth) throw new Error("route declared without auth: true");
-  return request.auth;
+/** A route as it is written: `handle` typed by the `auth` flag and the body schema. */
+export interface RouteDefinition<Auth extends boolean, Schema extends z.ZodType>
+  extends RouteOptions {
+  /** The caller must be signed in; otherwise the route answers `unauthenticated`. */
+  auth?: Auth;
+  body?: BodySpec<Schema>;
+  handle(
+    request: RouteRequest<
+      [Schema] extends [never] ? undefined : z.output<Schema>,
+      Auth extends true ? AuthResult : null
+    >,
+  ): Promise<Response>;
+}
+
+/**
+ * Declares a route. The handler guarantees what the types say: an `auth: true` route runs only
+ * for a signed-in caller (`caller` is never null), and a route with `body` runs only once the
+ * body passed its schema (`body` is the schema's output; a failure answers `invalid_request`
+ * with `issues` before the route, and so before any flow, runs).
+ */
+export function defineRoute<Auth extends boolean = false, Schema extends z.ZodType = never>(
+  definition: RouteDefinition<Auth, Schema>,
+): Route {
+  return definition as unknown as Route;
 }

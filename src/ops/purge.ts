@@ -1,3 +1,4 @@
+import { ConfigError } from "../config-error.js";
 import type { AuthContext } from "../context/context.js";
 
 /** How many expired records each port dropped. */
@@ -12,7 +13,9 @@ export interface PurgeResult {
 /**
  * Deletes what has expired in every port that keeps expiring records. Stores whose keys expire
  * by themselves (Redis TTLs) report 0. Expired records are refused whether or not they were
- * purged: this only reclaims space.
+ * purged: this only reclaims space. It is the only place expired sessions are deleted (reading
+ * one writes nothing), and deleting them needs no revocation entry: nothing of ours accepts a
+ * token of a session that is not live (`isLive`), and their access tokens end with their `exp`.
  */
 export async function purgeExpired(ctx: AuthContext): Promise<PurgeResult> {
   const now = ctx.now();
@@ -36,7 +39,7 @@ export async function purgeExpired(ctx: AuthContext): Promise<PurgeResult> {
  */
 export function schedulePurge(purge: () => Promise<unknown>, seconds: number): () => void {
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new Error("schedulePurge needs a positive number of seconds");
+    throw new ConfigError("schedulePurge needs a positive number of seconds");
   }
   let running = false;
   const timer = setInterval(() => {

@@ -3,6 +3,11 @@ import { sha256Base64url } from "../crypto/sha256.js";
 import { AuthError } from "../errors.js";
 import type { RateLimitWindow } from "../storage/ports.js";
 import { ipRateLimitKey } from "../util/ip-address.js";
+import {
+  type PerAccountAction,
+  type PerIPAction,
+  RATE_LIMIT_POLICIES,
+} from "./rate-limit-policies.js";
 
 /*
  * Limits live in the rate-limit port, so instances that share storage share limits.
@@ -20,30 +25,37 @@ function rateLimited(window: RateLimitWindow, now: Date): AuthError {
 }
 
 /**
- * Counts a request to `action` from `ip`; throws `rate_limited` past the per-IP limit. IPv6
- * clients are counted per `perIP.ipv6Prefix` network (a /64 by default), IPv4-mapped IPv6 as
- * its IPv4 address: see `ipRateLimitKey`.
+ * Counts a request to `action` from `ip`; throws `rate_limited` past the action's per-IP limit
+ * (`RATE_LIMIT_POLICIES`). IPv6 clients are counted per `perIP.ipv6Prefix` network (a /64 by
+ * default), IPv4-mapped IPv6 as its IPv4 address: see `ipRateLimitKey`.
  */
-export async function limitPerIP(ctx: AuthContext, action: string, ip: string | null | undefined) {
+export async function limitPerIP(
+  ctx: AuthContext,
+  action: PerIPAction,
+  ip: string | null | undefined,
+) {
   if (!ip) return;
-  const { max, window, ipv6Prefix } = ctx.config.rateLimit.perIP;
+  const { max, window, ipv6Prefix } = RATE_LIMIT_POLICIES[action].perIP(ctx.config);
   const now = ctx.now();
   const key = `ip:${action}:${ipRateLimitKey(ip, ipv6Prefix)}`;
   const current = await ctx.storage.rateLimits.hit(key, window * 1000, now);
   if (current.count > max) throw rateLimited(current, now);
 }
 
-/** Counts a request to `action` for an account identifier (an email); throws past `max`. */
+/**
+ * Counts a request to `action` for an account identifier (an email); throws `rate_limited`
+ * past the action's per-account limit (`RATE_LIMIT_POLICIES`).
+ */
 export async function limitPerAccount(
   ctx: AuthContext,
-  action: string,
+  action: PerAccountAction,
   identifier: string,
-  limit: { max: number; window: number },
 ) {
+  const { max, window } = RATE_LIMIT_POLICIES[action].perAccount(ctx.config);
   const now = ctx.now();
   const key = `account:${action}:${sha256Base64url(identifier)}`;
-  const current = await ctx.storage.rateLimits.hit(key, limit.window * 1000, now);
-  if (current.count > limit.max) throw rateLimited(current, now);
+  const current = await ctx.storage.rateLimits.hit(key, window * 1000, now);
+  if (current.count > max) throw rateLimited(current, now);
 }
 
 /*

@@ -7,7 +7,6 @@ import { z } from "zod";
 import { assertEmailVerified } from "../accounts/email-verified.js";
 import { emailField } from "../accounts/fields.js";
 import type { AuthContext } from "../context/context.js";
-import { relyingParty } from "../context/relying-party.js";
 import { base64urlDecode } from "../crypto/base64url.js";
 import { constantTimeEqual } from "../crypto/constant-time.js";
 import { AuthError } from "../errors.js";
@@ -23,7 +22,7 @@ import {
   authenticationResponseSchema,
 } from "./schemas.js";
 
-const loginOptionsInput = z.object({ email: emailField.optional() }).nullish();
+export const loginOptionsInput = z.object({ email: emailField.optional() }).nullish();
 
 const encoder = new TextEncoder();
 
@@ -50,7 +49,7 @@ export async function passkeyLoginOptions(
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const email = parseInput(loginOptionsInput, input)?.email;
   await limitPerIP(ctx, "passkey-login", info.ip);
-  const party = relyingParty(ctx.config);
+  const party = ctx.relyingParty;
   const challenge = await issueChallenge(ctx, "passkey-login", {
     userId: null,
     identifier: email ?? "",
@@ -107,7 +106,7 @@ export async function verifyPasskeyLogin(
   }
   const publicKey = base64urlDecode(passkey.publicKey);
   if (!publicKey) throw signInFailed();
-  const party = relyingParty(ctx.config);
+  const party = ctx.relyingParty;
   let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
     verification = await verifyAuthenticationResponse({

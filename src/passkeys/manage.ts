@@ -14,7 +14,7 @@ export async function listPasskeys(ctx: AuthContext, userId: string): Promise<Pa
   return (await ctx.storage.passkeys.listByUser(userId)).map(toPublicPasskey);
 }
 
-const renameInput = z.object({ name: passkeyNameField });
+export const renameInput = z.object({ name: passkeyNameField });
 
 export async function renamePasskey(
   ctx: AuthContext,

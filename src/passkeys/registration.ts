@@ -5,7 +5,6 @@ import {
 } from "@simplewebauthn/server";
 import { z } from "zod";
 import type { AuthContext } from "../context/context.js";
-import { relyingParty } from "../context/relying-party.js";
 import { base64urlEncode } from "../crypto/base64url.js";
 import { AuthError } from "../errors.js";
 import { limitPerIP } from "../ops/rate-limit.js";
@@ -39,7 +38,7 @@ export async function passkeyRegistrationOptions(
   await limitPerIP(ctx, "passkey-register", info.ip);
   const user = await ctx.storage.users.findById(userId);
   if (!user) throw new AuthError("unauthenticated", "Not signed in");
-  const party = relyingParty(ctx.config);
+  const party = ctx.relyingParty;
   const existing = await ctx.storage.passkeys.listByUser(user.id);
   const challenge = await issueChallenge(ctx, "passkey-registration", {
     userId: user.id,
@@ -110,7 +109,7 @@ export async function verifyAttestation(
   response: RegistrationResponse,
   challenge: string,
 ): Promise<AttestedPasskey> {
-  const party = relyingParty(ctx.config);
+  const party = ctx.relyingParty;
   let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     verification = await verifyRegistrationResponse({

@@ -5,7 +5,6 @@ import {
 import { z } from "zod";
 import { emailField, nameField } from "../accounts/fields.js";
 import type { AuthContext } from "../context/context.js";
-import { relyingParty } from "../context/relying-party.js";
 import { randomId } from "../crypto/ids.js";
 import { AuthError } from "../errors.js";
 import { afterRegistration } from "../flows/email-verification.js";
@@ -30,7 +29,7 @@ import { assertSameCredentialId, type RegistrationResponse } from "./schemas.js"
  * nothing behind. The challenge carries the would-be account (its id, email and name).
  */
 
-const signUpInput = z.object({ email: emailField, name: nameField });
+export const signUpInput = z.object({ email: emailField, name: nameField });
 
 const signUpBinding = z.object({
   signUp: z.literal(true),
@@ -40,7 +39,7 @@ const signUpBinding = z.object({
 });
 
 function assertSignUpEnabled(ctx: AuthContext) {
-  if (!relyingParty(ctx.config).signUp) {
+  if (!ctx.relyingParty.signUp) {
     throw new AuthError("unauthenticated", "Sign in first: passkey sign-up is not enabled");
   }
 }
@@ -53,7 +52,7 @@ export async function passkeySignUpOptions(
   assertSignUpEnabled(ctx);
   const { email, name } = parseInput(signUpInput, input);
   await limitPerIP(ctx, "register", info.ip);
-  const party = relyingParty(ctx.config);
+  const party = ctx.relyingParty;
   const userId = randomId(ctx.config.random);
   const challenge = await issueChallenge(ctx, "passkey-registration", {
     userId: null,

@@ -1,3 +1,4 @@
+import { ConfigError } from "../config-error.js";
 import { constantTimeEqual } from "../crypto/constant-time.js";
 import { type RandomSource, randomBytes } from "../crypto/random.js";
 import type { PasswordHasher } from "./hasher.js";
@@ -151,7 +152,7 @@ function resolveParams(options: Argon2idOptions, factory: string): Argon2idParam
     (row) => memoryCost >= row.memoryCost && timeCost >= row.timeCost,
   );
   if (!strong && !weakOk) {
-    throw new RangeError(
+    throw new ConfigError(
       `${factory}(): "memoryCost" ${memoryCost} KiB with "timeCost" ${timeCost} is below OWASP's ` +
         "minimum (19456 KiB with 2 passes, or an equivalent trade-off); " +
         "pass dangerouslyWeak: true only to speed up tests",

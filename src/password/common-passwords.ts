@@ -1,3 +1,5 @@
+import { AuthError } from "../errors.js";
+
 let loading: Promise<ReadonlySet<string>> | undefined;
 
 /**
@@ -11,9 +13,12 @@ export function loadCommonPasswords(): Promise<ReadonlySet<string>> {
     (error: unknown) => {
       // Forget the failure so the next call retries instead of failing forever.
       loading = undefined;
-      throw new Error("could not load the common-password list (@zxcvbn-ts/language-common)", {
-        cause: error,
-      });
+      throw new AuthError(
+        "unavailable",
+        "Could not load the common-password list (@zxcvbn-ts/language-common)",
+        {},
+        { cause: error },
+      );
     },
   );
   return loading;

@@ -12,10 +12,14 @@ const BUILT_IN_VERIFIERS: ReadonlyMap<string, Verify> = new Map([
 ]);
 
 /**
- * The hashers behind each `passwordHashing` result, so that wrapping one again (as `createAuth`
- * does with the configured `passwordHasher`) keeps its `others` instead of hiding them.
+ * Where a `passwordHashing` result keeps the hashers behind it, so that wrapping one again (as
+ * `createAuth` does with the configured `passwordHasher`) keeps its `others` instead of hiding
+ * them. On the object itself, not in a module-level map. `Symbol.for`, so the ESM and CJS
+ * builds of the library (both may be loaded) read each other's chains.
  */
-const CHAINS = new WeakMap<PasswordHasher, readonly PasswordHasher[]>();
+const CHAIN = Symbol.for("portcullis.passwordHashing.chain");
+
+type Chained = PasswordHasher & { [CHAIN]?: readonly PasswordHasher[] };
 
 /**
  * The hasher the core uses: new hashes come from `current`; stored hashes verify with whichever
@@ -34,11 +38,11 @@ export function passwordHashing(
   current: PasswordHasher,
   others: readonly PasswordHasher[] = [],
 ): PasswordHasher {
-  const chain = [current, ...others].flatMap((hasher) => CHAINS.get(hasher) ?? [hasher]);
+  const chain = [current, ...others].flatMap((hasher) => (hasher as Chained)[CHAIN] ?? [hasher]);
   const verifiers = new Map(BUILT_IN_VERIFIERS);
   for (const hasher of [...chain].reverse()) verifiers.set(hasher.id, bind(hasher));
 
-  const hashing: PasswordHasher = {
+  const hashing: Chained = {
     id: current.id,
     hash: (password) => current.hash(password),
     async verify(stored, password) {
@@ -48,7 +52,7 @@ export function passwordHashing(
     },
     needsRehash: (stored) => current.needsRehash(stored),
   };
-  CHAINS.set(hashing, chain);
+  Object.defineProperty(hashing, CHAIN, { value: chain, enumerable: false });
   return hashing;
 }
 

@@ -1,3 +1,4 @@
+import { ConfigError } from "../config-error.js";
 export interface IntegerOption {
   /** Used when the caller leaves the option out. */
   fallback: number;
@@ -21,12 +22,12 @@ export function checkedInteger(
 ): number {
   if (value === undefined) return option.fallback;
   if (!Number.isSafeInteger(value) || value < option.min || value > option.max) {
-    throw new RangeError(
+    throw new ConfigError(
       `${factory}(): "${name}" must be an integer from ${option.min} to ${option.max}, got ${value}`,
     );
   }
   if (value < option.weakBelow && !option.weakOk) {
-    throw new RangeError(
+    throw new ConfigError(
       `${factory}(): "${name}" ${value} is below the secure minimum of ${option.weakBelow}; ` +
         "pass dangerouslyWeak: true only to speed up tests",
     );

@@ -1,3 +1,4 @@
+import { ConfigError } from "../config-error.js";
 import { isCommonPassword } from "./common-passwords.js";
 
 /**
@@ -61,12 +62,12 @@ export async function checkPassword(
   const minLength = policy.minLength ?? DEFAULT_PASSWORD_POLICY.minLength;
   const maxBytes = policy.maxBytes ?? DEFAULT_PASSWORD_POLICY.maxBytes;
   if (!Number.isSafeInteger(minLength) || minLength < 1) {
-    throw new RangeError(
+    throw new ConfigError(
       `password policy: "minLength" must be a positive integer, got ${minLength}`,
     );
   }
   if (!Number.isSafeInteger(maxBytes) || maxBytes < minLength) {
-    throw new RangeError(
+    throw new ConfigError(
       `password policy: "maxBytes" must be an integer >= minLength (${minLength})`,
     );
   }

@@ -1,4 +1,5 @@
 import type { AuthContext } from "../context/context.js";
+import { isLive } from "../storage/session-liveness.js";
 
 /*
  * How ending a session reaches the tokens minted for it. Refresh families bound to the session
@@ -25,6 +26,19 @@ export async function revokeSessionTokens(
   await ctx.storage.refreshTokens.deleteBySessions([...sessionIds]);
 }
 
-export function isSessionRevoked(ctx: AuthContext, sessionId: string): Promise<boolean> {
-  return ctx.storage.revocations.isSessionRevoked(sessionId, ctx.now());
+/**
+ * Whether access tokens naming `sessionId` must be refused (`verifyAccessToken` with
+ * `checkRevocation`): the session is on the revocation list, or it is not live here: ended,
+ * deleted, or expired. Fails closed: an expired session is never put on the list (reading it
+ * writes nothing), so its liveness is what refuses its tokens, and a session that is gone
+ * counts as revoked. Services without the session store see only the list; for them a
+ * naturally expired session's tokens end with their own short `exp`.
+ */
+export async function isSessionRevoked(ctx: AuthContext, sessionId: string): Promise<boolean> {
+  const now = ctx.now();
+  const [listed, record] = await Promise.all([
+    ctx.storage.revocations.isSessionRevoked(sessionId, now),
+    ctx.storage.sessions.get(sessionId),
+  ]);
+  return listed || !record || !isLive(record, now);
 }

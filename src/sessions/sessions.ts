@@ -1,14 +1,20 @@
 import type { AuthContext } from "../context/context.js";
-import { constantTimeEqual } from "../crypto/constant-time.js";
-import { sha256Base64url } from "../crypto/sha256.js";
 import type { SessionRecord } from "../storage/ports.js";
-import type { AuthResult, RequestInfo, Session } from "../types.js";
+import { isLive } from "../storage/session-liveness.js";
+import type { AuthResult, RequestInfo, Session, User } from "../types.js";
+import {
+  formatOpaqueToken,
+  hashOpaqueSecret,
+  newOpaqueToken,
+  opaqueSecretMatches,
+  parseOpaqueToken,
+} from "../util/opaque-token.js";
+import { slideSession } from "./lifetime.js";
 import { revokeSessionTokens } from "./revocation.js";
-import { formatSessionToken, newSessionToken, parseSessionToken } from "./session-token.js";
 
 export interface IssuedSession {
   session: Session;
-  /** The bearer secret for the cookie: shown once, never stored. */
+  /** The cookie's bearer token (`id.secret`, util/opaque-token): shown once, never stored. */
   token: string;
 }
 
@@ -31,10 +37,10 @@ export async function createSession(
 ): Promise<IssuedSession> {
   const now = ctx.now();
   const { maxAge, absoluteLifetime } = ctx.config.session;
-  const token = newSessionToken(ctx.config.random);
+  const token = newOpaqueToken(ctx.config.random);
   const record: SessionRecord = {
     id: token.id,
-    secretHash: sha256Base64url(token.secret),
+    secretHash: hashOpaqueSecret(token.secret),
     userId,
     createdAt: now,
     expiresAt: new Date(now.getTime() + maxAge * 1000),
@@ -43,46 +49,69 @@ export async function createSession(
     userAgent: info.userAgent?.slice(0, 512) ?? null,
   };
   await ctx.storage.sessions.create(record);
-  return { session: toPublicSession(record), token: formatSessionToken(token) };
+  return { session: toPublicSession(record), token: formatOpaqueToken(token) };
+}
+
+/** The session `id` if it is live at `now`, else null. A read: it writes nothing. */
+export async function findLiveSession(
+  ctx: AuthContext,
+  id: string,
+  now: Date = ctx.now(),
+): Promise<SessionRecord | null> {
+  const record = await ctx.storage.sessions.get(id);
+  return record && isLive(record, now) ? record : null;
 }
 
 /**
- * The session and user behind a token, or null. Slides the expiry forward, at most once per
- * `updateAge`, so an active session does not write on every request.
+ * The session `id` and its user, when the session is live at `now` and passes `accept` (a
+ * secret or subject check). One storage call when the sessions port has `getWithUser`;
+ * otherwise `get`, then `users.findById` only for a session that passed. A read: whatever it
+ * finds (an expired session included) it writes nothing; `purgeExpired` reclaims expired rows.
+ */
+export async function findLiveSessionWithUser(
+  ctx: AuthContext,
+  id: string,
+  accept: (record: SessionRecord) => boolean,
+  now: Date = ctx.now(),
+): Promise<{ session: SessionRecord; user: User } | null> {
+  const { sessions, users } = ctx.storage;
+  if (sessions.getWithUser) {
+    const found = await sessions.getWithUser(id);
+    return found && isLive(found.session, now) && accept(found.session) ? found : null;
+  }
+  const session = await sessions.get(id);
+  if (!session || !isLive(session, now) || !accept(session)) return null;
+  const user = await users.findById(session.userId);
+  return user ? { session, user } : null;
+}
+
+/**
+ * The session and user behind a token, or null. A live session slides (`slideSession`: at most
+ * once per `updateAge`, so an active session does not write on every request); nothing else is
+ * written: an expired session is refused and left for `purgeExpired`.
  */
 export async function validateSessionToken(
   ctx: AuthContext,
   token: string,
 ): Promise<AuthResult | null> {
-  const parsed = parseSessionToken(token);
+  const parsed = parseOpaqueToken(token);
   if (!parsed) return null;
-  const record = await ctx.storage.sessions.get(parsed.id);
-  if (!record || !constantTimeEqual(record.secretHash, sha256Base64url(parsed.secret))) return null;
   const now = ctx.now();
-  if (record.expiresAt <= now || record.absoluteExpiresAt <= now) {
-    await endSession(ctx, record.id);
-    return null;
-  }
-  const user = await ctx.storage.users.findById(record.userId);
-  if (!user) return null;
-  const { maxAge, updateAge } = ctx.config.session;
-  const slideAfter = record.expiresAt.getTime() - (maxAge - updateAge) * 1000;
-  if (now.getTime() >= slideAfter) {
-    const expiresAt = new Date(
-      Math.min(now.getTime() + maxAge * 1000, record.absoluteExpiresAt.getTime()),
-    );
-    await ctx.storage.sessions.updateExpiry(record.id, expiresAt);
-    record.expiresAt = expiresAt;
-  }
-  return { user, session: toPublicSession(record) };
+  const found = await findLiveSessionWithUser(
+    ctx,
+    parsed.id,
+    (record) => opaqueSecretMatches(parsed.secret, record.secretHash),
+    now,
+  );
+  if (!found) return null;
+  const session = await slideSession(ctx, found.session, now);
+  return { user: found.user, session: toPublicSession(session) };
 }
 
 export async function listSessions(ctx: AuthContext, userId: string): Promise<Session[]> {
   const now = ctx.now();
   const records = await ctx.storage.sessions.listByUser(userId);
-  return records
-    .filter((record) => record.expiresAt > now && record.absoluteExpiresAt > now)
-    .map(toPublicSession);
+  return records.filter((record) => isLive(record, now)).map(toPublicSession);
 }
 
 /**
@@ -94,10 +123,18 @@ export async function endSession(ctx: AuthContext, sessionId: string): Promise<v
   await ctx.storage.sessions.delete(sessionId);
 }
 
-/** Ends the session behind a token, if there is one; unknown or expired tokens are ignored. */
+/**
+ * Ends the session behind a token (logout, or a sign-in replacing a presented cookie). A token of
+ * ours ends its session even when it has expired, as it did when validating deleted expired
+ * sessions: this is a write anyway. Malformed, unknown and forged tokens are ignored.
+ */
 export async function endSessionByToken(ctx: AuthContext, token: string): Promise<void> {
-  const current = await validateSessionToken(ctx, token);
-  if (current) await endSession(ctx, current.session.id);
+  const parsed = parseOpaqueToken(token);
+  if (!parsed) return;
+  const record = await ctx.storage.sessions.get(parsed.id);
+  if (record && opaqueSecretMatches(parsed.secret, record.secretHash)) {
+    await endSession(ctx, record.id);
+  }
 }
 
 /** Revokes one of the user's sessions; false when the user has no such session. */

@@ -54,15 +54,31 @@ export interface SessionRecord extends Session {
   secretHash: string;
 }
 
+/**
+ * Sessions. Reads return what is stored, expired or not: the core decides liveness (`isLive`)
+ * and never writes on a read; expired rows stay until `deleteExpired` (or a TTL) removes them.
+ */
 export interface SessionStore {
   create(session: SessionRecord): Promise<void>;
+  /** Must read fresh data (a primary, never a lagging replica): a revoked session fails at once. */
   get(id: string): Promise<SessionRecord | null>;
+  /**
+   * Optional: the session and its user in one round trip (a JOIN), so the guard costs one
+   * query; exactly what `get(id)` and then `users.findById(session.userId)` would return, or
+   * null when either is missing. Fresh like `get`. Implement it only when this store also holds
+   * the users that the storage's `users` port serves (one database); a sessions store without
+   * users (Redis) omits it, and the core then makes the two calls. So a composed storage,
+   * `{ ...postgresStorage(pool), sessions: redisSessions(redis) }`, never joins across stores:
+   * the method travels with the sessions port, and the Redis port has none.
+   */
+  getWithUser?(id: string): Promise<{ session: SessionRecord; user: User } | null>;
   updateExpiry(id: string, expiresAt: Date): Promise<void>;
   delete(id: string): Promise<void>;
   /** Deletes a user's sessions but `exceptId`, returning the ids it deleted. */
   deleteByUser(userId: string, exceptId?: string): Promise<string[]>;
-  /** Newest first. */
+  /** Newest first; may include expired ones, and may come from a replica that lags. */
   listByUser(userId: string): Promise<SessionRecord[]>;
+  /** Deletes the sessions that are not live at `now` (`isLive`); returns how many. */
   deleteExpired(now: Date): Promise<number>;
   ping?(): Promise<void>;
 }

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import type { Storage } from "../storage/ports.js";
 import { at, createdUser, sessionRecord, unique } from "./fixtures.js";
 
-/** The sessions port's contract: round trip, sliding expiry, per-user listing and revocation. */
+/**
+ * The sessions port's contract: round trip, sliding expiry, per-user listing and revocation, and
+ * the optional `getWithUser` join.
+ */
 export function sessionsContract(makeStorage: () => Promise<Storage> | Storage) {
   describe("sessions port", () => {
     it("stores a session and reads it back with every field intact", async () => {
@@ -63,6 +66,41 @@ export function sessionsContract(makeStorage: () => Promise<Storage> | Storage) 
       expect(await storage.sessions.deleteByUser(user.id)).toEqual([keep.id]);
       expect(await storage.sessions.listByUser(user.id)).toEqual([]);
       expect(await storage.sessions.deleteByUser(user.id)).toEqual([]);
+    });
+
+    it("getWithUser, where a store has it, returns exactly what get and users.findById do", async () => {
+      const storage = await makeStorage();
+      const getWithUser = storage.sessions.getWithUser?.bind(storage.sessions);
+      // Optional: a store without users (Redis) leaves it out, and the core makes two calls.
+      if (!getWithUser) return;
+      const user = await createdUser(storage, { name: "Ada é ✓", emailVerified: true });
+      const live = sessionRecord(user.id);
+      const bare = sessionRecord(user.id, { ip: null, userAgent: null });
+      const expired = sessionRecord(user.id, {
+        createdAt: at(-100),
+        expiresAt: at(-10),
+        absoluteExpiresAt: at(-5),
+      });
+      for (const session of [live, bare, expired]) await storage.sessions.create(session);
+      for (const session of [live, bare, expired]) {
+        const separate = await storage.sessions.get(session.id);
+        const joined = await getWithUser(session.id);
+        if (!separate) {
+          // Only a store that drops expired sessions by itself (a TTL) may have lost one.
+          expect(session).toBe(expired);
+          expect(joined).toBeNull();
+          continue;
+        }
+        expect(joined).toEqual({
+          session: separate,
+          user: await storage.users.findById(user.id),
+        });
+      }
+      expect(await getWithUser(live.id)).toEqual({ session: live, user });
+      expect(await getWithUser(unique("missing"))).toBeNull();
+      // A session whose user is gone comes back as null too (in one database, the delete cascades).
+      await storage.users.delete(user.id);
+      expect(await getWithUser(live.id)).toBeNull();
     });
 
     it("deleteExpired leaves live sessions, and expired ones are never handed out as live", async () => {

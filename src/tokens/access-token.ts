@@ -1,6 +1,5 @@
 import { SignJWT } from "jose";
 import type { AuthContext } from "../context/context.js";
-import { keyRing } from "../context/key-ring.js";
 import { randomId } from "../crypto/ids.js";
 import { isSessionRevoked } from "../sessions/revocation.js";
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from "../verify/claims.js";
@@ -25,7 +24,7 @@ export async function issueAccessToken(
   ctx: AuthContext,
   subject: { userId: string; sessionId: string },
 ): Promise<IssuedAccessToken> {
-  const { signer } = await keyRing(ctx.config);
+  const { signer } = await ctx.keys;
   const { accessTokenTTL } = ctx.config.tokens;
   const now = Math.floor(ctx.now().getTime() / 1000);
   const token = await new SignJWT({ sid: subject.sessionId })
@@ -50,7 +49,7 @@ export async function verifyOwnAccessToken(
   token: string,
   options: { checkRevocation?: boolean } = {},
 ): Promise<AccessTokenClaims> {
-  const ring = await keyRing(ctx.config);
+  const ring = await ctx.keys;
   const { clockTolerance } = ctx.config.tokens;
   return verifyJwt(token, ring.getKey, {
     issuer: ctx.config.baseURL,

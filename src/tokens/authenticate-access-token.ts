@@ -1,6 +1,6 @@
 import type { AuthContext } from "../context/context.js";
 import { isAuthError } from "../errors.js";
-import { toPublicSession } from "../sessions/sessions.js";
+import { findLiveSessionWithUser, toPublicSession } from "../sessions/sessions.js";
 import type { AuthResult } from "../types.js";
 import { verifyOwnAccessToken } from "./access-token.js";
 
@@ -8,7 +8,10 @@ import { verifyOwnAccessToken } from "./access-token.js";
  * The user and session behind an access JWT, or null. The signature and claims are checked
  * locally; then the session named by `sid` is loaded, which is the revocation check: a token of
  * a session that was ended (logout, revocation, password change or reset) fails here at once,
- * not when it expires. Storage failures propagate (the caller fails closed).
+ * not when it expires, and so does one that is no longer live. It reads, in one storage call
+ * when the sessions port joins the user (`getWithUser`), and never writes (no slide: only
+ * cookie requests and refreshes are activity). Storage failures propagate (the caller fails
+ * closed).
  */
 export async function authenticateAccessToken(
   ctx: AuthContext,
@@ -23,10 +26,10 @@ export async function authenticateAccessToken(
     }
     throw error;
   }
-  const record = await ctx.storage.sessions.get(claims.sid);
-  const now = ctx.now();
-  if (!record || record.userId !== claims.sub) return null;
-  if (record.expiresAt <= now || record.absoluteExpiresAt <= now) return null;
-  const user = await ctx.storage.users.findById(record.userId);
-  return user ? { user, session: toPublicSession(record) } : null;
+  const found = await findLiveSessionWithUser(
+    ctx,
+    claims.sid,
+    (record) => record.userId === claims.sub,
+  );
+  return found ? { user: found.user, session: toPublicSession(found.session) } : null;
 }

@@ -3,17 +3,21 @@ import { emailField, passwordField } from "../accounts/fields.js";
 import { verifyPasswordLogin } from "../accounts/password-login.js";
 import type { AuthContext } from "../context/context.js";
 import { constantTimeEqual } from "../crypto/constant-time.js";
-import { randomId } from "../crypto/ids.js";
-import { randomToken } from "../crypto/random.js";
-import { sha256Base64url } from "../crypto/sha256.js";
 import { AuthError } from "../errors.js";
 import { limitPerIP } from "../ops/rate-limit.js";
-import { createSession, endSession } from "../sessions/sessions.js";
+import { slideSession } from "../sessions/lifetime.js";
+import { createSession, endSession, findLiveSession } from "../sessions/sessions.js";
 import type { RefreshFamilyRecord, SessionRecord } from "../storage/ports.js";
 import type { RequestInfo } from "../types.js";
+import {
+  formatOpaqueToken,
+  hashOpaqueSecret,
+  newOpaqueToken,
+  parseOpaqueToken,
+} from "../util/opaque-token.js";
 import { parseInput } from "../validation.js";
 import { issueAccessToken } from "./access-token.js";
-import { formatRefreshToken, parseRefreshToken, successorSecret } from "./refresh-token.js";
+import { successorSecret } from "./refresh-token.js";
 
 /** What a grant hands out: the RFC 6749 token response, camel-cased, plus who it is for. */
 export interface TokenSet {
@@ -33,29 +37,14 @@ export const refreshGrantInput = z.object({
 
 const invalidRefreshToken = () => new AuthError("token_invalid", "Invalid refresh token");
 
-/** A session that can still back tokens: present, not expired, the given user's. */
+/** A session that can still back tokens: live (`isLive`), the given user's. */
 async function liveSession(
   ctx: AuthContext,
   sessionId: string,
   userId: string,
 ): Promise<SessionRecord | null> {
-  const record = await ctx.storage.sessions.get(sessionId);
-  const now = ctx.now();
-  if (!record || record.userId !== userId) return null;
-  if (record.expiresAt <= now || record.absoluteExpiresAt <= now) return null;
-  return record;
-}
-
-/**
- * A refresh is activity: slide the session's expiry like a cookie request does (same rule as
- * `validateSessionToken`: at most once per `updateAge`, never past the absolute lifetime).
- */
-async function slideSession(ctx: AuthContext, record: SessionRecord): Promise<void> {
-  const { maxAge, updateAge } = ctx.config.session;
-  const now = ctx.now().getTime();
-  if (now < record.expiresAt.getTime() - (maxAge - updateAge) * 1000) return;
-  const expiresAt = new Date(Math.min(now + maxAge * 1000, record.absoluteExpiresAt.getTime()));
-  await ctx.storage.sessions.updateExpiry(record.id, expiresAt);
+  const record = await findLiveSession(ctx, sessionId);
+  return record && record.userId === userId ? record : null;
 }
 
 async function tokenSet(
@@ -66,7 +55,7 @@ async function tokenSet(
   const access = await issueAccessToken(ctx, family);
   return {
     accessToken: access.token,
-    refreshToken: formatRefreshToken({ familyId: family.id, secret }),
+    refreshToken: formatOpaqueToken({ id: family.id, secret }),
     tokenType: "Bearer",
     expiresIn: access.expiresIn,
     userId: family.userId,
@@ -85,12 +74,12 @@ export async function issueTokensForSession(
   const session = await liveSession(ctx, subject.sessionId, subject.userId);
   if (!session) throw new AuthError("unauthenticated", "No such session");
   const now = ctx.now();
-  const secret = randomToken(ctx.config.random);
+  const { id, secret } = newOpaqueToken(ctx.config.random);
   const family: RefreshFamilyRecord = {
-    id: randomId(ctx.config.random),
+    id,
     userId: session.userId,
     sessionId: session.id,
-    secretHash: sha256Base64url(secret),
+    secretHash: hashOpaqueSecret(secret),
     previousSecretHash: null,
     rotatedAt: null,
     createdAt: now,
@@ -138,18 +127,18 @@ export async function refreshGrant(
 ): Promise<TokenSet> {
   const { refresh_token } = parseInput(refreshGrantInput, input);
   await limitPerIP(ctx, "token-refresh", info.ip);
-  const token = parseRefreshToken(refresh_token);
+  const token = parseOpaqueToken(refresh_token);
   if (!token) throw invalidRefreshToken();
-  let family = await ctx.storage.refreshTokens.get(token.familyId);
+  let family = await ctx.storage.refreshTokens.get(token.id);
   if (!family) throw invalidRefreshToken();
   const now = ctx.now();
   if (family.expiresAt <= now) {
     await ctx.storage.refreshTokens.delete(family.id);
     throw new AuthError("token_expired", "Refresh token has expired");
   }
-  const presentedHash = sha256Base64url(token.secret);
+  const presentedHash = hashOpaqueSecret(token.secret);
   const next = successorSecret(ctx.config.secret, token);
-  const nextHash = sha256Base64url(next);
+  const nextHash = hashOpaqueSecret(next);
 
   if (constantTimeEqual(presentedHash, family.secretHash)) {
     const session = await liveSession(ctx, family.sessionId, family.userId);
@@ -158,11 +147,12 @@ export async function refreshGrant(
       throw invalidRefreshToken();
     }
     if (await ctx.storage.refreshTokens.rotate(family.id, presentedHash, nextHash, now)) {
+      // A refresh is activity: the session slides as on a cookie request (one rule).
       await slideSession(ctx, session);
       return tokenSet(ctx, family, next);
     }
     // Lost a race with a concurrent rotation of the same secret: judge it as a replay below.
-    family = await ctx.storage.refreshTokens.get(token.familyId);
+    family = await ctx.storage.refreshTokens.get(token.id);
     if (!family) throw invalidRefreshToken();
   }
 
@@ -189,10 +179,10 @@ async function revokeFamily(ctx: AuthContext, family: RefreshFamilyRecord): Prom
 
 /** Revokes the family behind a refresh token; false when the token is not a live one of ours. */
 export async function revokeRefreshToken(ctx: AuthContext, value: string): Promise<boolean> {
-  const token = parseRefreshToken(value);
-  const family = token ? await ctx.storage.refreshTokens.get(token.familyId) : null;
+  const token = parseOpaqueToken(value);
+  const family = token ? await ctx.storage.refreshTokens.get(token.id) : null;
   if (!token || !family) return false;
-  const presentedHash = sha256Base64url(token.secret);
+  const presentedHash = hashOpaqueSecret(token.secret);
   const known =
     constantTimeEqual(presentedHash, family.secretHash) ||
     (family.previousSecretHash !== null &&

@@ -2,27 +2,13 @@ import { hkdf } from "@noble/hashes/hkdf.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { base64urlEncode } from "../crypto/base64url.js";
+import { formatOpaqueToken, type OpaqueToken } from "../util/opaque-token.js";
 
-/**
- * A refresh token is `familyId.secret`: the family id finds the family's row, the secret proves
- * possession and changes at every rotation. Only the secret's SHA-256 is stored.
+/*
+ * A refresh token is an opaque `familyId.secret` token (util/opaque-token, the session token's
+ * shape): the id is the family's, finding its row; the secret proves possession and changes at
+ * every rotation. Only the secret's SHA-256 is stored.
  */
-export interface RefreshToken {
-  familyId: string;
-  secret: string;
-}
-
-const TOKEN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
-
-export function formatRefreshToken(token: RefreshToken): string {
-  return `${token.familyId}.${token.secret}`;
-}
-
-/** Null for anything that is not exactly the shape we issue. */
-export function parseRefreshToken(value: string): RefreshToken | null {
-  const match = TOKEN.exec(value);
-  return match ? { familyId: match[1] as string, secret: match[2] as string } : null;
-}
 
 const encoder = new TextEncoder();
 const successorKeys = new Map<string, Uint8Array>();
@@ -45,7 +31,8 @@ function successorKey(serverSecret: string): Uint8Array {
  * holder of the presented secret and of the server secret can compute it; it carries the
  * presented secret's 256 bits.
  */
-export function successorSecret(serverSecret: string, token: RefreshToken): string {
-  const message = encoder.encode(`${token.familyId}.${token.secret}`);
+export function successorSecret(serverSecret: string, token: OpaqueToken): string {
+  // The MAC covers the token exactly as presented on the wire.
+  const message = encoder.encode(formatOpaqueToken(token));
   return base64urlEncode(hmac(sha256, successorKey(serverSecret), message));
 }

@@ -1,3 +1,5 @@
+import { ConfigError } from "../config-error.js";
+
 /**
  * "Is this a path on this site?" for values an attacker can choose: `?next=` after sign-in, the
  * path a guard sends a visitor back to. Pure, Web APIs only, so it runs in browsers, on the
@@ -79,7 +81,7 @@ export function safeRedirectPath(value: unknown, fallback = "/"): string {
   if (path !== null) return path;
   const safeFallback = sitePath(fallback);
   if (safeFallback === null) {
-    throw new TypeError(
+    throw new ConfigError(
       `safeRedirectPath: the fallback must be a path on this site, like "/" (got ${JSON.stringify(fallback)})`,
     );
   }

@@ -6,6 +6,7 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from "jose";
+import { ConfigError } from "../config-error.js";
 import type { AccessTokenAlgorithm } from "./claims.js";
 
 /** A key a resource server holds itself: a public key, or for HS256 the shared secret. */
@@ -40,25 +41,25 @@ function importVerificationKey(key: VerificationKey): Promise<CryptoKey | Uint8A
 
 /** Throws `TypeError` at setup for a key that could never verify safely. */
 function checkKey(key: VerificationKey): void {
-  if (typeof key.kid !== "string" || key.kid === "") throw new TypeError("every key needs a kid");
+  if (typeof key.kid !== "string" || key.kid === "") throw new ConfigError("every key needs a kid");
   if (key.alg === "HS256") {
     const length =
       typeof key.secret === "string"
         ? new TextEncoder().encode(key.secret).length
         : key.secret.length;
     if (length < MIN_HMAC_BYTES) {
-      throw new TypeError(`the HS256 secret of key "${key.kid}" needs at least 32 bytes`);
+      throw new ConfigError(`the HS256 secret of key "${key.kid}" needs at least 32 bytes`);
     }
     return;
   }
   const { publicKey } = key;
   if (typeof publicKey === "string" && !publicKey.includes("-----BEGIN PUBLIC KEY-----")) {
-    throw new TypeError(`key "${key.kid}": publicKey must be an SPKI PEM, a JWK or a CryptoKey`);
+    throw new ConfigError(`key "${key.kid}": publicKey must be an SPKI PEM, a JWK or a CryptoKey`);
   }
   if (typeof publicKey === "object" && "kty" in publicKey) {
     const leaked = PRIVATE_JWK_MEMBERS.filter((member) => member in publicKey);
     if (leaked.length > 0) {
-      throw new TypeError(
+      throw new ConfigError(
         `key "${key.kid}": a resource server needs the public JWK, not a private one`,
       );
     }
@@ -73,7 +74,7 @@ export function localKeyResolver(keys: readonly VerificationKey[]): JWTVerifyGet
   const byKid = new Map<string, { alg: string; key: Promise<CryptoKey | Uint8Array> }>();
   for (const key of keys) {
     checkKey(key);
-    if (byKid.has(key.kid)) throw new TypeError(`kid "${key.kid}" appears twice`);
+    if (byKid.has(key.kid)) throw new ConfigError(`kid "${key.kid}" appears twice`);
     const imported = importVerificationKey(key);
     // A key that fails to import fails the tokens naming it, not the process.
     imported.catch(() => {});

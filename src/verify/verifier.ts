@@ -4,6 +4,7 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from "jose";
+import { ConfigError } from "../config-error.js";
 import type { AccessTokenAlgorithm, AccessTokenClaims, RevocationCheck } from "./claims.js";
 import { localKeyResolver, type VerificationKey } from "./key-resolver.js";
 import { verifyJwt } from "./verify-jwt.js";
@@ -54,24 +55,24 @@ export function createAccessTokenVerifier(
 ): (token: string) => Promise<AccessTokenClaims> {
   const { jwks, keys } = options;
   if ((jwks === undefined) === (keys === undefined)) {
-    throw new TypeError("verifyAccessToken needs exactly one of jwks or keys");
+    throw new ConfigError("verifyAccessToken needs exactly one of jwks or keys");
   }
   if (typeof options.issuer !== "string" || options.issuer === "") {
-    throw new TypeError("verifyAccessToken needs the issuer");
+    throw new ConfigError("verifyAccessToken needs the issuer");
   }
   const audiences = [options.audience].flat();
   if (audiences.length === 0 || audiences.some((aud) => typeof aud !== "string" || aud === "")) {
-    throw new TypeError("verifyAccessToken needs the audience");
+    throw new ConfigError("verifyAccessToken needs the audience");
   }
   const algorithms =
     options.algorithms ?? (keys ? [...new Set(keys.map((k) => k.alg))] : ASYMMETRIC);
-  if (algorithms.length === 0) throw new TypeError("algorithms must not be empty");
+  if (algorithms.length === 0) throw new ConfigError("algorithms must not be empty");
   if (jwks !== undefined && algorithms.includes("HS256")) {
-    throw new TypeError("HS256 needs keys with the shared secret, not jwks");
+    throw new ConfigError("HS256 needs keys with the shared secret, not jwks");
   }
   const clockTolerance = options.clockTolerance ?? 5;
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0) {
-    throw new TypeError("clockTolerance must be a number of seconds, 0 or more");
+    throw new ConfigError("clockTolerance must be a number of seconds, 0 or more");
   }
   const getKey: JWTVerifyGetKey = keys
     ? localKeyResolver(keys)

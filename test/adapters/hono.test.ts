@@ -183,13 +183,14 @@ describe("portcullis/hono specifics", () => {
   });
 
   it("fails closed when storage is down: the guard answers 401, not 500", async () => {
-    const auth = createAuth(conformanceAuthOptions());
+    const options = conformanceAuthOptions();
+    const auth = createAuth(options);
     const { baseURL } = await boot((app) => {
       app.on(AUTH_METHODS, "/auth/*", honoAuth(auth));
       app.get("/api/me", requireAuth(auth), (c) => c.json({ user: c.get("auth")?.user }));
     }, auth);
     const cookie = await signUp(baseURL);
-    auth.config.storage.sessions.get = async () => {
+    options.storage.sessions.get = async () => {
       throw new Error("database is down");
     };
     const res = await fetch(`${baseURL}/api/me`, { headers: { cookie } });

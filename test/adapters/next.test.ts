@@ -150,9 +150,10 @@ describe("getAuth", () => {
   });
 
   it("fails closed when storage is down", async () => {
-    const auth = createAuth(conformanceAuthOptions());
+    const options = conformanceAuthOptions();
+    const auth = createAuth(options);
     const { cookie } = await signedIn(auth);
-    auth.config.storage.sessions.get = async () => {
+    options.storage.sessions.get = async () => {
       throw new Error("database is down");
     };
     const result = await currentRequest.run(

@@ -59,7 +59,7 @@ describe.skipIf(!present)("Redis goes away mid-run", () => {
     });
     expect(register.status).toBe(503);
     // The refused registration left no account behind: the counter is checked first.
-    expect(await auth.config.storage.users.findByEmail("during@example.com")).toBeNull();
+    expect(await auth.storage.users.findByEmail("during@example.com")).toBeNull();
 
     await server.start();
 

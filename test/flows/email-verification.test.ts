@@ -113,7 +113,7 @@ describe("email verification", () => {
     const { auth, lastLink, pathOf } = setup();
     const { user } = await registered(auth, "ada@example.com");
     await auth.api.flushOutbox();
-    await auth.config.storage.users.update(user.id, {
+    await auth.storage.users.update(user.id, {
       email: "other@example.com",
       updatedAt: new Date(),
     });
@@ -121,6 +121,6 @@ describe("email verification", () => {
       headers: { accept: "application/json" },
     });
     expect(verify.json?.error.code).toBe("token_invalid");
-    expect((await auth.config.storage.users.findById(user.id))?.emailVerified).toBe(false);
+    expect((await auth.storage.users.findById(user.id))?.emailVerified).toBe(false);
   });
 });

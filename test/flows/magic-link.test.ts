@@ -40,10 +40,10 @@ describe("POST /auth/magic-link", () => {
   it("creates the account on first use of an unknown address, and none before the click", async () => {
     const { auth, magicLink } = setup();
     const { link } = await magicLink("new@example.com");
-    expect(await auth.config.storage.users.findByEmail("new@example.com")).toBeNull();
+    expect(await auth.storage.users.findByEmail("new@example.com")).toBeNull();
     const verify = await call(auth, "GET", pathOf(link as URL));
     expect(verify.status).toBe(302);
-    const user = await auth.config.storage.users.findByEmail("new@example.com");
+    const user = await auth.storage.users.findByEmail("new@example.com");
     expect(user).toMatchObject({ emailVerified: true });
   });
 
@@ -53,7 +53,7 @@ describe("POST /auth/magic-link", () => {
     const token = tokenOf(link);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const { sha256Base64url } = await import("../../src/crypto/sha256.js");
-    const record = await auth.config.storage.verifications.consume(
+    const record = await auth.storage.verifications.consume(
       sha256Base64url(token),
       "magic-link",
       new Date(Date.UTC(2026, 0, 1)),
@@ -121,7 +121,7 @@ describe("GET /auth/magic-link/verify", () => {
     );
     const signedIn = results.filter((r) => r.headers.get("set-cookie") !== null);
     expect(signedIn).toHaveLength(1);
-    const user = await auth.config.storage.users.findByEmail("ada@example.com");
+    const user = await auth.storage.users.findByEmail("ada@example.com");
     // The one magic-link session: the first proof of the address, by a browser that did not
     // hold the account, ended the registration's session (see test/security).
     expect(await auth.api.listSessions(user?.id as string)).toHaveLength(1);
@@ -134,7 +134,7 @@ describe("GET /auth/magic-link/verify", () => {
       Array.from({ length: 8 }, () => call(auth, "GET", pathOf(link as URL))),
     );
     expect(results.filter((r) => r.headers.get("set-cookie") !== null)).toHaveLength(1);
-    const user = await auth.config.storage.users.findByEmail("new@example.com");
+    const user = await auth.storage.users.findByEmail("new@example.com");
     expect(await auth.api.listSessions(user?.id as string)).toHaveLength(1);
   });
 
@@ -150,7 +150,7 @@ describe("GET /auth/magic-link/verify", () => {
     const { auth, magicLink } = setup();
     const { user } = await registered(auth, "ada@example.com");
     const { link } = await magicLink("ada@example.com");
-    await auth.config.storage.users.update(user.id, {
+    await auth.storage.users.update(user.id, {
       email: "ada@new.example",
       updatedAt: new Date(),
     });

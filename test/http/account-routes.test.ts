@@ -229,7 +229,7 @@ describe("health and readiness", () => {
     expect((await call(auth, "GET", "/auth/health")).json).toEqual({ status: "ok" });
     expect((await call(auth, "GET", "/auth/ready")).json).toEqual({ status: "ok" });
     const broken = makeAuth();
-    broken.config.storage.users.ping = async () => {
+    broken.storage.users.ping = async () => {
       throw new Error("connection refused");
     };
     const ready = await call(broken, "GET", "/auth/ready");

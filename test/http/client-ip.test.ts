@@ -33,13 +33,17 @@ describe("trusted proxies", () => {
         headers: { "x-forwarded-for": forwarded },
       });
     expect(
-      clientIP(request("2001:DB8:1:2:0:0:0:9, 2001:db8:ffff::2"), "2001:db8:ffff::1", auth.config),
+      clientIP(
+        request("2001:DB8:1:2:0:0:0:9, 2001:db8:ffff::2"),
+        "2001:db8:ffff::1",
+        auth.resolved,
+      ),
     ).toBe("2001:db8:1:2::9");
-    expect(clientIP(request("[2001:db8:1::5]:1234"), "10.0.0.1", auth.config)).toBe(
+    expect(clientIP(request("[2001:db8:1::5]:1234"), "10.0.0.1", auth.resolved)).toBe(
       "2001:db8:1::5",
     );
     // An untrusted peer's header is ignored; a dual-stack socket's mapped IPv4 is unmapped.
-    expect(clientIP(request("198.51.100.1"), "::ffff:203.0.113.5", auth.config)).toBe(
+    expect(clientIP(request("198.51.100.1"), "::ffff:203.0.113.5", auth.resolved)).toBe(
       "203.0.113.5",
     );
   });

@@ -83,7 +83,7 @@ describe("request handling", () => {
 
   it("never leaks an internal error's message or stack", async () => {
     const auth = makeAuth();
-    auth.config.storage.users.findByEmail = async () => {
+    auth.storage.users.findByEmail = async () => {
       throw new Error("password=hunter2 at db.internal:5432");
     };
     const original = console.error;

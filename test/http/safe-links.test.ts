@@ -56,7 +56,7 @@ function setup(overrides: Parameters<typeof makeAuth>[0] = {}) {
 const JSON_ACCEPT = { accept: "application/json" };
 
 async function sessionsOf(auth: ReturnType<typeof makeAuth>, email: string) {
-  const user = await auth.config.storage.users.findByEmail(email);
+  const user = await auth.storage.users.findByEmail(email);
   return user ? auth.api.listSessions(user.id) : [];
 }
 
@@ -97,10 +97,10 @@ describe("HEAD never consumes an emailed link", () => {
     const { auth, magicLink } = setup();
     const { path } = await magicLink("new@example.com");
     const head = await call(auth, "HEAD", path);
-    expect(await auth.config.storage.users.findByEmail("new@example.com")).toBeNull();
+    expect(await auth.storage.users.findByEmail("new@example.com")).toBeNull();
     const verify = await call(auth, "GET", path);
     expect(verify.headers.get("location")).toBe("http://localhost:3000/");
-    expect(await auth.config.storage.users.findByEmail("new@example.com")).not.toBeNull();
+    expect(await auth.storage.users.findByEmail("new@example.com")).not.toBeNull();
     expectInertHead(head);
   });
 
@@ -109,7 +109,7 @@ describe("HEAD never consumes an emailed link", () => {
       emailVerification: { sendOnRegister: true, redirectTo: "/welcome" },
     });
     await registered(auth, "ada@example.com");
-    const stored = () => auth.config.storage.users.findByEmail("ada@example.com");
+    const stored = () => auth.storage.users.findByEmail("ada@example.com");
     await auth.api.flushOutbox();
     const path = pathOf(new URL(mailer.sent.at(-1)?.url as string));
     expect(path).toMatch(/^\/auth\/email\/verify\?token=/);
@@ -129,7 +129,7 @@ describe("HEAD never consumes an emailed link", () => {
   it("email change: a HEAD moves nothing, the GET that follows confirms", async () => {
     const { auth, mailer } = setup({ session: { freshAge: 300 } });
     const { cookie, user } = await registered(auth, "ada@example.com");
-    const stored = () => auth.config.storage.users.findById(user.id);
+    const stored = () => auth.storage.users.findById(user.id);
     const requested = await call(auth, "POST", "/auth/email/change", {
       cookie,
       body: { newEmail: "ada@new.example", currentPassword: PASSWORD },
@@ -218,7 +218,7 @@ describe("magicLink.confirm", () => {
     // The page's own Referrer-Policy keeps Origin on the same-origin POST (no-referrer would null it).
     expect(page.text).toContain('<meta name="referrer" content="strict-origin">');
     expect(page.text).not.toMatch(/<script|src=|https?:\/\//i);
-    expect(await auth.config.storage.users.findByEmail("ada@example.com")).toBeNull();
+    expect(await auth.storage.users.findByEmail("ada@example.com")).toBeNull();
 
     // The browser submits the form: same origin, so it carries Origin.
     const posted = await send("POST", "/auth/magic-link/verify", {
@@ -247,7 +247,7 @@ describe("magicLink.confirm", () => {
     expect(get.json).toEqual({ confirmRequired: true });
     expect(get.headers.get("set-cookie")).toBeNull();
     expectInertHead(await call(auth, "HEAD", path));
-    expect(await auth.config.storage.users.findByEmail("new@example.com")).toBeNull();
+    expect(await auth.storage.users.findByEmail("new@example.com")).toBeNull();
 
     const first = await call(auth, "POST", "/auth/magic-link/verify", { body: { token } });
     expect(first.status).toBe(200);
@@ -384,7 +384,7 @@ describe("POST /auth/magic-link/verify without confirm", () => {
 describe("magic-link lifetime", () => {
   it("defaults to 10 minutes, and the mail says so", async () => {
     const { auth, clock, magicLink } = setup();
-    expect(auth.config.magicLink.ttl).toBe(600);
+    expect(auth.resolved.magicLink.ttl).toBe(600);
     const early = await magicLink();
     const late = await magicLink();
     expect(early.mail.text).toContain("10 minutes");

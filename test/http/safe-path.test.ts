@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { safeRedirectPath } from "../../src/index.js";
+import { ConfigError, safeRedirectPath } from "../../src/index.js";
 import { allowedRedirect } from "../../src/util/redirect-target.js";
 import { sitePath } from "../../src/util/safe-path.js";
 import { makeAuth } from "../helpers.js";
@@ -123,7 +123,7 @@ describe("safeRedirectPath", () => {
 
   it("throws when the fallback itself is not a path on this site", () => {
     for (const fallback of ["https://evil.example", "//evil.example", "/\t/evil.example", ""]) {
-      expect(() => safeRedirectPath("//x", fallback), fallback).toThrow(TypeError);
+      expect(() => safeRedirectPath("//x", fallback), fallback).toThrow(ConfigError);
     }
     // A good value never needs the fallback, yet the rule is the same on every call.
     expect(() => safeRedirectPath("/ok", "//evil.example")).not.toThrow();
@@ -180,7 +180,7 @@ describe("safeRedirectPath", () => {
   });
 
   it("never contradicts allowedRedirect: an accepted path resolves to baseURL's origin", () => {
-    const { config } = makeAuth({ trustedOrigins: ["https://app.example.com"] });
+    const { resolved: config } = makeAuth({ trustedOrigins: ["https://app.example.com"] });
     const origin = new URL(config.baseURL).origin;
     for (const value of ["/", "/account", "/ok?x=1#y", "/a/./b/../c", "/café"]) {
       const path = sitePath(value) as string;

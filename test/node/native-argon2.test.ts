@@ -38,7 +38,7 @@ describe("nativeArgon2id", () => {
   });
 
   it("refuses weak options, naming itself", () => {
-    expect(() => nativeArgon2id({ timeCost: 1 })).toThrow(/^nativeArgon2id\(\): .*OWASP/);
+    expect(() => nativeArgon2id({ timeCost: 1 })).toThrow(/nativeArgon2id\(\): .*OWASP/);
   });
 });
 

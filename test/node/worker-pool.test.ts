@@ -55,7 +55,7 @@ describe("workerPoolHasher", () => {
 
   it("refuses weak options, naming itself", () => {
     expect(() => workerPoolHasher({ memoryCost: 1024 })).toThrow(
-      /^workerPoolHasher\(\): "memoryCost"/,
+      /workerPoolHasher\(\): "memoryCost"/,
     );
     expect(() => workerPoolHasher({ size: 0 })).toThrow(/"size"/);
   });

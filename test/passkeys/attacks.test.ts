@@ -238,7 +238,7 @@ describe("signature counter", () => {
     } finally {
       warn.mockRestore();
     }
-    const stored = await auth.config.storage.passkeys.findById(passkey.id);
+    const stored = await auth.storage.passkeys.findById(passkey.id);
     expect(stored?.counter).toBe(5);
   });
 

@@ -77,7 +77,7 @@ describe("signing in with a passkey", () => {
       cookie: sessionCookieFrom(result.response),
     });
     expect(session.json?.user.email).toBe("ada@example.com");
-    const stored = await auth.config.storage.passkeys.findById(passkey.id);
+    const stored = await auth.storage.passkeys.findById(passkey.id);
     expect(stored?.counter).toBe(1);
     expect(stored?.lastUsedAt).toBeInstanceOf(Date);
   });
@@ -122,7 +122,7 @@ describe("signing in with a passkey", () => {
     const refused = await passkeyLogin(auth, authenticator.get(await loginOptions(auth)));
     expect(refused.status).toBe(403);
     expect(refused.json?.error.code).toBe("email_not_verified");
-    await auth.config.storage.users.update(user.id, { emailVerified: true, updatedAt: new Date() });
+    await auth.storage.users.update(user.id, { emailVerified: true, updatedAt: new Date() });
     const allowed = await passkeyLogin(auth, authenticator.get(await loginOptions(auth)));
     expect(allowed.status).toBe(200);
   });

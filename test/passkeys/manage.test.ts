@@ -89,7 +89,7 @@ describe("passkey sign-up (passkey.signUp: true)", () => {
     expect((await call(auth, "GET", "/auth/session", { cookie })).json?.user.id).toBe(
       json?.user.id,
     );
-    expect(await auth.config.storage.passwords.get(json?.user.id)).toBeNull();
+    expect(await auth.storage.passwords.get(json?.user.id)).toBeNull();
     await call(auth, "POST", "/auth/logout", { cookie });
     const login = await passkeyLogin(auth, authenticator.get(await loginOptions(auth)));
     expect(login.json?.user.id).toBe(json?.user.id);
@@ -151,7 +151,7 @@ describe("passkey config", () => {
       baseURL: "https://app.example.com",
       passkey: { rpID: "example.com", rpName: "Example" },
     });
-    expect(auth.config.passkey).toMatchObject({
+    expect(auth.resolved.passkey).toMatchObject({
       rpID: "example.com",
       userVerification: "preferred",
       attestation: "none",

@@ -242,9 +242,9 @@ describe("proving the address evicts whoever squatted it", () => {
         const squatter = await squat(s);
         expect(squatter.cookie === null).toBe(required);
         await prove(s);
-        const user = await s.auth.config.storage.users.findByEmail(VICTIM);
+        const user = await s.auth.storage.users.findByEmail(VICTIM);
         expect(user?.emailVerified).toBe(true);
-        expect(await s.auth.config.storage.passkeys.listByUser(user?.id as string)).toEqual([]);
+        expect(await s.auth.storage.passkeys.listByUser(user?.id as string)).toEqual([]);
         await expectSquatterEvicted(s, squatter);
       });
     }
@@ -357,7 +357,7 @@ describe("sensitive changes need a fresh sign-in", () => {
     const s = setup();
     const { cookie, user } = await registered(s.auth, VICTIM);
     // A verified owner: the reset below is not a first proof, so it evicts no passkey.
-    await s.auth.config.storage.users.update(user.id, {
+    await s.auth.storage.users.update(user.id, {
       emailVerified: true,
       updatedAt: new Date(),
     });

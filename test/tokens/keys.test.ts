@@ -27,7 +27,7 @@ describe("the key ring", () => {
   it("derives one Ed25519 key from the secret: instances sharing it accept each other's tokens", async () => {
     const secret = "a-shared-secret-of-at-least-32-bytes!";
     const first = await tokenAuth({ secret });
-    const second = makeAuth({ secret, storage: first.auth.config.storage, clock: first.clock });
+    const second = makeAuth({ secret, storage: first.auth.storage, clock: first.clock });
     const tokens = await passwordTokens(first.auth);
     expect(await second.authenticate(bearer(tokens.access_token))).not.toBeNull();
     expect(await second.api.jwks()).toEqual(await first.auth.api.jwks());
@@ -81,7 +81,7 @@ describe("the key ring", () => {
     const next = await keyPair("ES256");
     const before = await tokenAuth({ tokens: { keys: [{ kid: "old", jwk: old.privateJwk }] } });
     const oldToken = (await passwordTokens(before.auth)).access_token;
-    const storage = before.auth.config.storage;
+    const storage = before.auth.storage;
     const clock = before.clock;
     // Deploy 1: a new key first; the old one kept, public part only.
     const rotated = makeAuth({
@@ -188,7 +188,7 @@ describe("tokens config", () => {
         jwks: await auth.api.jwks(),
         issuer: auth.config.baseURL,
         audience: "https://api.example.com",
-        clock: auth.config.clock,
+        clock: auth.resolved.clock,
       }),
     ).resolves.toMatchObject({ sub: payload.sub });
   });

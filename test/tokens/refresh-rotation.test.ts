@@ -22,7 +22,7 @@ describe("refresh-token rotation", () => {
     const { auth } = await tokenAuth();
     const tokens = await passwordTokens(auth);
     const [familyId, secret] = tokens.refresh_token.split(".") as [string, string];
-    const family = await auth.config.storage.refreshTokens.get(familyId);
+    const family = await auth.storage.refreshTokens.get(familyId);
     expect(family).not.toBeNull();
     expect(JSON.stringify(family)).not.toContain(secret);
   });

@@ -9,9 +9,9 @@ async function verifyWithRevocationList(auth: Auth, token: string) {
     jwks: await auth.api.jwks(),
     issuer: auth.config.baseURL,
     audience: auth.config.baseURL,
-    clock: auth.config.clock,
+    clock: auth.resolved.clock,
     checkRevocation: ({ sid }) =>
-      auth.config.storage.revocations.isSessionRevoked(sid, new Date(auth.config.clock.now())),
+      auth.storage.revocations.isSessionRevoked(sid, new Date(auth.resolved.clock.now())),
   });
 }
 
@@ -104,7 +104,7 @@ describe("revocation reaches access tokens", () => {
     const sid = decodeJwt(tokens.access_token).payload.sid;
     clock.advance(100);
     await auth.api.revokeToken(tokens.access_token);
-    const revocations = auth.config.storage.revocations;
+    const revocations = auth.storage.revocations;
     const at = (seconds: number) => new Date(clock.now() + seconds * 1000);
     expect(await revocations.isSessionRevoked(sid, at(604))).toBe(true);
     expect(await revocations.isSessionRevoked(sid, at(605))).toBe(false);

@@ -1,29 +1,40 @@
 import { z } from "zod";
 import type { AuthContext } from "../../context/context.js";
-import { isAuthError } from "../../errors.js";
+import { AuthError, isAuthError } from "../../errors.js";
 import {
   cancelEmailChange,
   confirmEmailChange,
+  emailChangeInput,
   requestEmailChange,
 } from "../../flows/email-change.js";
 import { requestEmailVerification, verifyEmail } from "../../flows/email-verification.js";
-import { requestMagicLink, verifyLoginCode, verifyMagicLink } from "../../flows/magic-link.js";
+import {
+  loginCodeInput,
+  magicLinkInput,
+  requestMagicLink,
+  verifyLoginCode,
+  verifyMagicLink,
+} from "../../flows/magic-link.js";
 import { invalidToken, requireFeature } from "../../flows/one-time-token.js";
-import { forgotPassword, resetPassword } from "../../flows/password-reset.js";
+import {
+  forgotPassword,
+  forgotPasswordInput,
+  resetPassword,
+  resetPasswordInput,
+} from "../../flows/password-reset.js";
 import { escapeHtml } from "../../mail/escape.js";
-import { logError } from "../../ops/log.js";
 import { readCookie } from "../../util/cookies.js";
+import { logError } from "../../util/log.js";
 import { allowedRedirect, redirectTarget } from "../../util/redirect-target.js";
 import { parseInput } from "../../validation.js";
-import { errorResponse, json, noContent } from "../respond.js";
-import { caller, type Route, type RouteRequest } from "../route.js";
+import { errorResponse, json, noContent, redirect } from "../respond.js";
+import { defineRoute, type Route, type RouteRequest } from "../route.js";
 import {
   clearedRegistrationCookie,
   clearedSessionCookie,
   registrationCookieName,
-  sessionCookie,
 } from "../session-cookie.js";
-import { endPresentedSession, presentedProver, signedInResponse } from "./account.js";
+import { presentedProver, signInResponse } from "../sign-in.js";
 
 /** Links opened from a mail client are browser navigations; API clients ask for JSON. */
 function wantsJSON(request: Request): boolean {
@@ -34,10 +45,6 @@ function wantsJSON(request: Request): boolean {
 function answersJSON(request: Request): boolean {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
   return wantsJSON(request) || type === "application/json";
-}
-
-function redirect(location: string, headers: Record<string, string> = {}): Response {
-  return new Response(null, { status: 302, headers: { Location: location, ...headers } });
 }
 
 /** The page with `?error=<code>` added, so the app can tell the user what went wrong. */
@@ -80,15 +87,10 @@ async function magicSignIn(
   const { ctx, info, credential } = request;
   const prover = await presentedProver(ctx, credential);
   const signedIn = await verifyMagicLink(ctx, input, info, prover);
-  await endPresentedSession(ctx, credential);
-  if (json) return signedInResponse(ctx, 200, signedIn);
-  const cookie = sessionCookie(
-    ctx.config,
-    signedIn.token,
-    signedIn.session.absoluteExpiresAt,
-    ctx.now(),
-  );
-  return redirect(signedIn.redirectTo, { "Set-Cookie": cookie });
+  return signInResponse(request, signedIn, {
+    status: 200,
+    redirectTo: json ? null : signedIn.redirectTo,
+  });
 }
 
 /** The confirmation POST's body, JSON or form-encoded; the token's shape is the flow's check. */
@@ -161,7 +163,7 @@ function confirmationStep(request: RouteRequest, redirectTo: string | null): Res
   if (confirmPage === undefined) return confirmationPage(ctx, token, redirectTo);
   const allowed = allowedRedirect(ctx.config, confirmPage);
   if (allowed === null) {
-    throw new Error("magicLink.confirmPage must be a path or a URL on baseURL or a trusted origin");
+    throw new AuthError("internal", "magicLink.confirmPage is not an allowed page");
   }
   const target = new URL(allowed);
   target.searchParams.set("token", token);
@@ -169,17 +171,23 @@ function confirmationStep(request: RouteRequest, redirectTo: string | null): Res
   return redirect(target.href);
 }
 
+const magicLinks = (ctx: AuthContext) => ctx.mail.features.magicLink;
+const passwordReset = (ctx: AuthContext) => ctx.mail.features.passwordReset;
+const emailChange = (ctx: AuthContext) => ctx.mail.features.emailChange;
+
 export const emailRoutes: Route[] = [
-  {
+  defineRoute({
     method: "POST",
     path: "/magic-link",
-    body: ["json"],
+    feature: magicLinks,
+    body: { schema: magicLinkInput },
+    rateLimit: ["magic-link"],
     async handle({ ctx, body, info }) {
       await requestMagicLink(ctx, body, info);
       return noContent(202);
     },
-  },
-  {
+  }),
+  defineRoute({
     method: "GET",
     path: "/magic-link/verify",
     changesState: true,
@@ -199,13 +207,15 @@ export const emailRoutes: Route[] = [
         },
       );
     },
-  },
-  {
+  }),
+  defineRoute({
     // The confirmation of a magic link: what the confirmation page (the library's or the app's)
     // submits. Served whether or not magicLink.confirm is on, so apps may always build their own.
     method: "POST",
     path: "/magic-link/verify",
-    body: ["json", "form"],
+    // Checked by the route, not the handler: a browser whose form fails the check lands on the
+    // app's page with `?error=`, like any other failure of the link (`linkRoute`).
+    body: { schema: z.unknown(), formats: ["json", "form"] },
     async handle(request) {
       const json = answersJSON(request.request);
       let requested: string | null = null;
@@ -220,19 +230,21 @@ export const emailRoutes: Route[] = [
         json,
       );
     },
-  },
-  {
+  }),
+  defineRoute({
     method: "POST",
     path: "/magic-link/verify-code",
-    body: ["json"],
-    async handle({ ctx, body, info, credential }) {
+    feature: magicLinks,
+    body: { schema: loginCodeInput },
+    rateLimit: ["login-code"],
+    async handle(request) {
+      const { ctx, body, info, credential } = request;
       const prover = await presentedProver(ctx, credential);
       const signedIn = await verifyLoginCode(ctx, body, info, prover);
-      await endPresentedSession(ctx, credential);
-      return signedInResponse(ctx, 200, signedIn);
+      return signInResponse(request, signedIn, { status: 200 });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: "GET",
     path: "/email/verify",
     changesState: true,
@@ -255,52 +267,60 @@ export const emailRoutes: Route[] = [
         return redirect(page(ctx), headers);
       });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: "POST",
     path: "/email/verify/request",
     auth: true,
-    async handle(request) {
-      await requestEmailVerification(request.ctx, caller(request).user.id, request.info);
+    feature: (ctx) => ctx.mail.features.emailVerification,
+    rateLimit: ["email-verification"],
+    async handle({ ctx, caller, info }) {
+      await requestEmailVerification(ctx, caller.user.id, info);
       return noContent(202);
     },
-  },
-  {
+  }),
+  defineRoute({
     method: "POST",
     path: "/password/forgot",
-    body: ["json"],
+    feature: passwordReset,
+    body: { schema: forgotPasswordInput },
+    rateLimit: ["password-forgot"],
     async handle({ ctx, body, info }) {
       await forgotPassword(ctx, body, info);
       return noContent(202);
     },
-  },
-  {
+  }),
+  defineRoute({
     method: "POST",
     path: "/password/reset",
-    body: ["json"],
+    feature: passwordReset,
+    body: { schema: resetPasswordInput },
+    rateLimit: ["password-reset"],
     async handle({ ctx, body, info, credential }) {
       await resetPassword(ctx, body, info, await presentedProver(ctx, credential));
       // Every session ended, this browser's too.
       return noContent(204, { "Set-Cookie": clearedSessionCookie(ctx.config) });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: "POST",
     path: "/email/change",
     auth: true,
-    body: ["json"],
-    async handle(request) {
-      const { user, session } = caller(request);
+    feature: emailChange,
+    body: { schema: emailChangeInput },
+    rateLimit: ["email-change"],
+    async handle({ ctx, caller, body, info }) {
+      const { user, session } = caller;
       await requestEmailChange(
-        request.ctx,
+        ctx,
         { userId: user.id, sessionCreatedAt: new Date(session.createdAt) },
-        request.body,
-        request.info,
+        body,
+        info,
       );
       return noContent(202);
     },
-  },
-  {
+  }),
+  defineRoute({
     method: "GET",
     path: "/email/change/verify",
     changesState: true,
@@ -313,8 +333,8 @@ export const emailRoutes: Route[] = [
         return redirect(page(ctx));
       });
     },
-  },
-  {
+  }),
+  defineRoute({
     // The link mailed to the old address: stops a pending change, or undoes a confirmed one.
     method: "GET",
     path: "/email/change/cancel",
@@ -332,5 +352,5 @@ export const emailRoutes: Route[] = [
         return redirect(landing.href, headers);
       });
     },
-  },
+  }),
 ];

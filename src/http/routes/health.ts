@@ -1,7 +1,7 @@
 import type { AuthContext } from "../../context/context.js";
 import { AuthError } from "../../errors.js";
 import { json } from "../respond.js";
-import type { Route } from "../route.js";
+import { defineRoute, type Route } from "../route.js";
 
 /** Pings each distinct port once; any failure means the storage is not ready. */
 export async function checkStorage(ctx: AuthContext): Promise<void> {
@@ -10,14 +10,14 @@ export async function checkStorage(ctx: AuthContext): Promise<void> {
 }
 
 export const healthRoutes: Route[] = [
-  {
+  defineRoute({
     method: "GET",
     path: "/health",
     async handle() {
       return json(200, { status: "ok" });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: "GET",
     path: "/ready",
     async handle({ ctx }) {
@@ -28,5 +28,5 @@ export const healthRoutes: Route[] = [
       }
       return json(200, { status: "ok" });
     },
-  },
+  }),
 ];

@@ -1,54 +1,50 @@
 import { requireRecentSignIn, stepUpInput } from "../../accounts/step-up.js";
 import { AuthError } from "../../errors.js";
 import { listSessions, revokeSession, revokeUserSessions } from "../../sessions/sessions.js";
-import { parseInput } from "../../validation.js";
-import { optionalJsonBody } from "../body.js";
 import { json, noContent } from "../respond.js";
-import { caller, type Route } from "../route.js";
+import { defineRoute, type Route } from "../route.js";
 import { clearedSessionCookie } from "../session-cookie.js";
 
 export const sessionRoutes: Route[] = [
-  {
+  defineRoute({
     method: "GET",
     path: "/sessions",
     auth: true,
-    async handle(request) {
-      const { user, session } = caller(request);
-      const sessions = await listSessions(request.ctx, user.id);
+    async handle({ ctx, caller }) {
+      const { user, session } = caller;
+      const sessions = await listSessions(ctx, user.id);
       return json(200, { sessions: sessions.map((s) => ({ ...s, current: s.id === session.id })) });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: "DELETE",
     path: "/sessions/:id",
     auth: true,
-    async handle(request) {
-      const { user, session } = caller(request);
-      const id = request.params.id as string;
-      if (!(await revokeSession(request.ctx, user.id, id))) {
+    async handle({ ctx, caller, params }) {
+      const { user, session } = caller;
+      const id = params.id as string;
+      if (!(await revokeSession(ctx, user.id, id))) {
         throw new AuthError("not_found", "No such session");
       }
       const headers =
-        id === session.id ? { "Set-Cookie": clearedSessionCookie(request.ctx.config) } : undefined;
+        id === session.id ? { "Set-Cookie": clearedSessionCookie(ctx.config) } : undefined;
       return noContent(204, headers);
     },
-  },
-  {
+  }),
+  defineRoute({
     method: "POST",
     path: "/sessions/revoke-others",
     auth: true,
-    async handle(request) {
-      const { ctx } = request;
-      const { user, session } = caller(request);
-      const body = await optionalJsonBody(request.request, ctx.config.maxBodyBytes);
-      const { currentPassword } = parseInput(stepUpInput, body);
+    body: { schema: stepUpInput, optional: true },
+    async handle({ ctx, caller, body }) {
+      const { user, session } = caller;
       await requireRecentSignIn(
         ctx,
         { userId: user.id, signedInAt: new Date(session.createdAt) },
-        currentPassword,
+        body.currentPassword,
       );
       await revokeUserSessions(ctx, user.id, session.id);
       return noContent();
     },
-  },
+  }),
 ];

@@ -1,13 +1,12 @@
 import { z } from "zod";
-import { keyRing } from "../../context/key-ring.js";
 import { limitPerIP } from "../../ops/rate-limit.js";
 import { passwordGrant, refreshGrant, type TokenSet } from "../../tokens/grants.js";
 import { revokeToken } from "../../tokens/revoke.js";
-import { parseInput } from "../../validation.js";
 import { json, noContent } from "../respond.js";
-import type { Route } from "../route.js";
+import { defineRoute, type Route } from "../route.js";
 
-const grantType = z.object({
+/** The grant type; the rest of the body is the grant's own input, checked by the grant. */
+const tokenRequest = z.looseObject({
   grant_type: z.enum(["password", "refresh_token"], {
     error: 'grant_type must be "password" or "refresh_token"',
   }),
@@ -38,39 +37,41 @@ function tokenResponse(tokens: TokenSet): Response {
  * refuses untrusted origins.
  */
 export const tokenRoutes: Route[] = [
-  {
+  defineRoute({
     method: "POST",
     path: "/token",
-    body: ["json", "form"],
+    body: { schema: tokenRequest, formats: ["json", "form"] },
+    rateLimit: ["login", "token-refresh"],
     async handle({ ctx, body, info }) {
-      const { grant_type } = parseInput(grantType, body);
       const tokens =
-        grant_type === "password"
+        body.grant_type === "password"
           ? await passwordGrant(ctx, body, info)
           : await refreshGrant(ctx, body, info);
       return tokenResponse(tokens);
     },
-  },
-  {
+  }),
+  defineRoute({
     method: "POST",
     path: "/token/revoke",
-    body: ["json", "form"],
+    body: { schema: revokeInput, formats: ["json", "form"] },
+    // Limited here: `auth.api.revokeToken` is the app's own call, not a client's request.
+    rateLimit: ["token-revoke"],
     async handle({ ctx, body, info }) {
-      const { token } = parseInput(revokeInput, body);
+      const { token } = body;
       await limitPerIP(ctx, "token-revoke", info.ip);
       await revokeToken(ctx, token);
       // RFC 7009 §2.2: 200 whether or not the token was valid, so the answer reveals nothing.
       return noContent(200);
     },
-  },
-  {
+  }),
+  defineRoute({
     method: "GET",
     path: "/jwks",
     async handle({ ctx }) {
       // Public keys may be cached briefly; key rotation keeps retired keys published longer.
-      return json(200, (await keyRing(ctx.config)).jwks, {
+      return json(200, (await ctx.keys).jwks, {
         "Cache-Control": "public, max-age=300",
       });
     },
-  },
+  }),
 ];

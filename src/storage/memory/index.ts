@@ -16,7 +16,9 @@ import { memoryVerifications } from "./verifications.js";
  */
 export function memoryStorage(): Storage {
   const passwordHashes = new Map<string, string>();
-  const sessions = memorySessions();
+  // `getWithUser` joins with this storage's own users, found at each read (so a test that
+  // replaces `users.findById` is honoured); swap `users` for another store and swap `sessions` too.
+  const sessions = memorySessions((id) => users.findById(id));
   const verifications = memoryVerifications();
   const passkeys = memoryPasskeys();
   const refreshTokens = memoryRefreshTokens();

@@ -1,7 +1,15 @@
+import type { User } from "../../types.js";
 import type { SessionRecord, SessionStore } from "../ports.js";
+import { isLive } from "../session-liveness.js";
 import { copyFlat } from "./copy.js";
 
-export function memorySessions(): SessionStore & { deleteAllOf(userId: string): void } {
+/**
+ * `findUser` reads the users port of the same memory storage: given, the store answers
+ * `getWithUser` (one call for the core, as a database's JOIN is); without it the method is absent.
+ */
+export function memorySessions(
+  findUser?: (id: string) => Promise<User | null>,
+): SessionStore & { deleteAllOf(userId: string): void } {
   const byId = new Map<string, SessionRecord>();
 
   function deleteByUser(userId: string, exceptId?: string): string[] {
@@ -15,7 +23,7 @@ export function memorySessions(): SessionStore & { deleteAllOf(userId: string): 
     return deleted;
   }
 
-  return {
+  const store: SessionStore & { deleteAllOf(userId: string): void } = {
     async create(session) {
       byId.set(session.id, copyFlat(session));
     },
@@ -42,7 +50,7 @@ export function memorySessions(): SessionStore & { deleteAllOf(userId: string): 
     async deleteExpired(now) {
       let count = 0;
       for (const [id, session] of byId) {
-        if (session.expiresAt <= now || session.absoluteExpiresAt <= now) {
+        if (!isLive(session, now)) {
           byId.delete(id);
           count++;
         }
@@ -53,4 +61,14 @@ export function memorySessions(): SessionStore & { deleteAllOf(userId: string): 
       deleteByUser(userId);
     },
   };
+  if (findUser) {
+    // Through the port's own `get` (looked up at call time), so a test that replaces it to
+    // simulate an outage sees this read fail as well, as a database's JOIN would.
+    store.getWithUser = async (id) => {
+      const session = await store.get(id);
+      const user = session ? await findUser(session.userId) : null;
+      return session && user ? { session, user } : null;
+    };
+  }
+  return store;
 }

@@ -1,0 +1,52 @@
+import type { ResolvedConfig } from "../config/config.js";
+import { AuthError } from "../errors.js";
+import { createMailService } from "../outbox/mail-service.js";
+import { passwordHashing } from "../password/hashing.js";
+import { pbkdf2 } from "../password/pbkdf2.js";
+import type { AuthContext } from "./context.js";
+import { importKeyRing } from "./key-ring.js";
+import { trackReadiness } from "./readiness.js";
+import { relyingParty } from "./relying-party.js";
+
+const DUMMY_PASSWORD = "portcullis-timing-equaliser";
+
+/**
+ * Builds the one context of an instance from resolved options. What can fail synchronously has
+ * failed in `resolveConfig` already; key import is started here and tracked by `readiness`.
+ */
+export function buildContext(config: ResolvedConfig): AuthContext {
+  const now = () => new Date(config.clock.now());
+  const hasher = passwordHashing(config.passwordHasher ?? pbkdf2());
+  const keys = importKeyRing(config);
+  const readiness = trackReadiness("tokens.keys", keys);
+  // Hashed ahead, so the first sign-in of an unknown email takes no longer than the rest.
+  let dummy: Promise<string> | null = null;
+  const dummyHash = () => {
+    dummy ??= hasher.hash(DUMMY_PASSWORD);
+    return dummy;
+  };
+  dummyHash().catch(() => {});
+  // Whoever needs the keys of a failed start gets `unavailable` (503), naming the option.
+  const readyKeys = readiness.ready.then(
+    () => keys,
+    (error: Error) => {
+      throw new AuthError(
+        "unavailable",
+        `Portcullis cannot issue or verify tokens: ${error.message}`,
+      );
+    },
+  );
+  readyKeys.catch(() => {}); // reported through `readiness`; this copy may never be awaited
+  return {
+    config,
+    storage: config.storage,
+    hasher,
+    now,
+    random: config.random,
+    mail: createMailService(config, config.storage, now),
+    keys: readyKeys,
+    relyingParty: relyingParty(config),
+    dummyHash,
+    readiness,
+  };
+}
