@@ -18,6 +18,7 @@ export const entries = {
   redis: "adapters/redis/index.ts",
   cli: "adapters/cli/index.ts",
   smtp: "adapters/smtp/index.ts",
+  client: "adapters/client/index.ts",
 } as const;
 
 export default defineConfig({

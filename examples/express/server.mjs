@@ -1,5 +1,6 @@
-// The Portcullis + Express starter: sign up, sign in (password, magic link, passkey), sessions,
-// a protected page and a protected API route. Run `npm start` at the repository root.
+// The Portcullis + Express starter: sign up, sign in (password, magic link, passkey), password
+// reset, sessions, a protected page and a protected API route. Run `npm start` at the repository
+// root.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import express from "express";
@@ -31,8 +32,11 @@ app.use((_req, res, next) => {
 app.use(authHandler(auth));
 app.use(express.json());
 
-// The browser scripts: this app's own, and @simplewebauthn/browser's ES modules from node_modules.
-// import.meta.resolve picks the package's "import" condition: its ES modules, not the CommonJS build.
+// The browser scripts: this app's own; portcullis/client, the package's one-file ES module; and
+// @simplewebauthn/browser's ES modules from node_modules. import.meta.resolve picks the packages'
+// "import" condition: their ES modules, not the CommonJS builds.
+const clientESM = fileURLToPath(import.meta.resolve("portcullis/client"));
+app.get("/assets/portcullis/client.js", (_req, res) => res.sendFile(clientESM));
 const webauthnESM = fileURLToPath(new URL(".", import.meta.resolve("@simplewebauthn/browser")));
 app.use("/assets/simplewebauthn", express.static(webauthnESM));
 app.use("/assets", express.static(join(here, "public")));
@@ -53,10 +57,26 @@ app.get("/sign-up", (req, res) => {
 app.get("/sign-in", (req, res) => {
   res.send(pages.signIn(req.auth, nextPath(req)));
 });
+app.get("/forgot-password", (req, res) => {
+  res.send(pages.forgotPassword(req.auth));
+});
+// Where the password reset email links to: the library's default `passwordReset.url`.
+app.get("/reset-password", (req, res) => {
+  const token = typeof req.query.token === "string" ? req.query.token : "";
+  res.set("Cache-Control", "no-store").send(pages.resetPassword(req.auth, token));
+});
+
+// A mail link that failed (a used or expired magic link) lands on its target with `?error=`.
+// Signed out, the visitor would be sent to sign in without it: keep it, so the page says why.
+const keepLinkError = (path) => (req, res, next) => {
+  if (req.auth || typeof req.query.error !== "string") return next();
+  res.redirect(303, `/sign-in?next=${path}&error=${encodeURIComponent(req.query.error)}`);
+};
 
 // A protected page: signed-out visitors are redirected to the sign-in page.
 app.get(
   "/account",
+  keepLinkError("/account"),
   requireAuth(auth, { redirectTo: "/sign-in?next=/account" }),
   async (req, res) => {
     const [sessions, passkeys] = await Promise.all([

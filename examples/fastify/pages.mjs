@@ -40,7 +40,7 @@ function layout(title, caller, body) {
     ${
       caller
         ? html`<a href="/account">Account</a>
-    <button type="button" data-call="POST /auth/logout" data-then="go:/">Sign out</button>
+    <button type="button" data-client="signOut" data-then="go:/">Sign out</button>
     <span class="who">${caller.user.email}</span>`
         : html`<a href="/sign-up">Sign up</a> <a href="/sign-in">Sign in</a>`
     }
@@ -74,7 +74,7 @@ export function signUp(caller, next) {
     "Sign up",
     caller,
     html`<h1>Create an account</h1>
-    <form method="post" action="/auth/register" data-auth="/auth/register" data-then="go:${next}">
+    <form method="post" action="/auth/register" data-client="signUp" data-then="go:${next}">
       <label>Name <input name="name" autocomplete="name"></label>
       <label>Email <input name="email" type="email" required autocomplete="email"></label>
       <label>Password <input name="password" type="password" required minlength="8" autocomplete="new-password"></label>
@@ -89,18 +89,52 @@ export function signIn(caller, next) {
     "Sign in",
     caller,
     html`<h1>Sign in</h1>
-    <form method="post" action="/auth/login" data-auth="/auth/login" data-then="go:${next}">
+    <form method="post" action="/auth/login" data-client="signIn" data-then="go:${next}">
       <label>Email <input name="email" type="email" required autocomplete="username webauthn"></label>
       <label>Password <input name="password" type="password" required autocomplete="current-password"></label>
       <button type="submit">Sign in</button>
     </form>
-    <p><button type="button" data-passkey-sign-in data-then="go:${next}">Sign in with a passkey</button></p>
+    <p><a href="/forgot-password">Forgot password?</a></p>
+    <p><button type="button" data-client="passkeySignIn" data-then="go:${next}">Sign in with a passkey</button></p>
     <h2>No password?</h2>
-    <form method="post" action="/auth/magic-link" data-auth="/auth/magic-link" data-then="say:If that address has an account, a sign-in link is on its way. In development it is printed in the server's terminal.">
+    <form method="post" action="/auth/magic-link" data-client="magicLink" data-then="say:If that address has an account, a sign-in link is on its way. In development it is printed in the server's terminal.">
       <input type="hidden" name="redirectTo" value="/account">
       <label>Email <input name="email" type="email" required autocomplete="email"></label>
       <button type="submit">Email me a sign-in link</button>
     </form>`,
+  );
+}
+
+export function forgotPassword(caller) {
+  return layout(
+    "Forgot password",
+    caller,
+    html`<h1>Forgot your password?</h1>
+    <p>We will email you a link to set a new one.</p>
+    <form method="post" action="/auth/password/forgot" data-client="forgotPassword" data-then="say:If that address has an account, a reset link is on its way. In development it is printed in the server's terminal.">
+      <label>Email <input name="email" type="email" required autocomplete="email"></label>
+      <button type="submit">Email me a reset link</button>
+    </form>
+    <p><a href="/sign-in">Back to sign in</a></p>`,
+  );
+}
+
+// The page the reset email links to (the library's default passwordReset.url, /reset-password),
+// with `?token=`. The token goes back in the form; the page never uses it up by being opened.
+export function resetPassword(caller, token) {
+  return layout(
+    "Set a new password",
+    caller,
+    token
+      ? html`<h1>Set a new password</h1>
+    <form method="post" action="/auth/password/reset" data-client="resetPassword" data-then="go:/sign-in?notice=password-reset">
+      <input type="hidden" name="token" value="${token}">
+      <label>New password <input name="password" type="password" required minlength="8" autocomplete="new-password"></label>
+      <button type="submit">Set password</button>
+    </form>
+    <p>Every session of the account is signed out; then sign in with the new password.</p>`
+      : html`<h1>Set a new password</h1>
+    <p>Open this page from the link in the reset email. <a href="/forgot-password">Ask for a new link</a>.</p>`,
   );
 }
 
@@ -121,12 +155,12 @@ export function account(caller, sessions, passkeys) {
         <td>${
           s.id === session.id
             ? html`<em>this browser</em>`
-            : html`<button type="button" data-call="DELETE /auth/sessions/${s.id}" data-then="reload">Revoke</button>`
+            : html`<button type="button" data-client="revokeSession" data-id="${s.id}" data-then="reload">Revoke</button>`
         }</td>
       </tr>`,
       )}
     </table>
-    <p><button type="button" data-call="POST /auth/sessions/revoke-others" data-then="reload">Sign out everywhere else</button></p>
+    <p><button type="button" data-client="revokeOtherSessions" data-then="reload">Sign out everywhere else</button></p>
 
     <h2>Passkeys</h2>
     ${
@@ -136,13 +170,13 @@ export function account(caller, sessions, passkeys) {
             (
               p,
             ) => html`<li>${p.name ?? "Unnamed passkey"}, added ${when(p.createdAt)}, last used ${when(p.lastUsedAt)}
-          <button type="button" data-call="DELETE /auth/passkeys/${p.id}" data-then="reload">Remove</button></li>`,
+          <button type="button" data-client="removePasskey" data-id="${p.id}" data-then="reload">Remove</button></li>`,
           )}</ul>`
     }
-    <p><button type="button" data-passkey-add>Add a passkey</button></p>
+    <p><button type="button" data-client="addPasskey" data-then="reload">Add a passkey</button></p>
 
     <h2>Password</h2>
-    <form method="post" action="/auth/password/change" data-auth="/auth/password/change" data-then="say:Password changed. Your other sessions were signed out.">
+    <form method="post" action="/auth/password/change" data-client="changePassword" data-then="say:Password changed. Your other sessions were signed out.">
       <label>Current password <input name="currentPassword" type="password" required autocomplete="current-password"></label>
       <label>New password <input name="newPassword" type="password" required minlength="8" autocomplete="new-password"></label>
       <button type="submit">Change password</button>

@@ -1,5 +1,5 @@
-// The Portcullis + Fastify starter: sign up, sign in (password, magic link, passkey), sessions,
-// a protected page and a protected API route. Run `node examples/fastify/server.mjs` after
+// The Portcullis + Fastify starter: sign up, sign in (password, magic link, passkey), password
+// reset, sessions, a protected page and a protected API route. Run `node examples/fastify/server.mjs` after
 // `npm run build` at the repository root.
 import { readFile } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
@@ -29,9 +29,12 @@ app.addHook("onSend", async (_request, reply) => {
   reply.header("referrer-policy", "same-origin");
 });
 
-// The browser scripts: this app's own, and @simplewebauthn/browser's ES modules from node_modules.
+// The browser scripts: this app's own; portcullis/client, the package's one-file ES module; and
+// @simplewebauthn/browser's ES modules from node_modules.
 const here = dirname(fileURLToPath(import.meta.url));
-// import.meta.resolve picks the package's "import" condition: its ES modules, not the CommonJS build.
+// import.meta.resolve picks the packages' "import" condition: their ES modules, not the CommonJS
+// builds.
+const clientESM = fileURLToPath(import.meta.resolve("portcullis/client"));
 const webauthnESM = dirname(fileURLToPath(import.meta.resolve("@simplewebauthn/browser")));
 const TYPES = { ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
 
@@ -46,6 +49,9 @@ async function sendFile(reply, root, relative) {
     return reply.code(404).send("Not found");
   }
 }
+app.get("/assets/portcullis/client.js", (_request, reply) =>
+  sendFile(reply, dirname(clientESM), "client.js"),
+);
 app.get("/assets/simplewebauthn/*", (request, reply) =>
   sendFile(reply, webauthnESM, request.params["*"]),
 );
@@ -69,11 +75,36 @@ app.get("/sign-up", { preHandler: withAuth(auth) }, (request, reply) =>
 app.get("/sign-in", { preHandler: withAuth(auth) }, (request, reply) =>
   page(reply, pages.signIn(request.auth, nextPath(request))),
 );
+app.get("/forgot-password", { preHandler: withAuth(auth) }, (request, reply) =>
+  page(reply, pages.forgotPassword(request.auth)),
+);
+// Where the password reset email links to: the library's default `passwordReset.url`.
+app.get("/reset-password", { preHandler: withAuth(auth) }, (request, reply) => {
+  const token = typeof request.query.token === "string" ? request.query.token : "";
+  reply.header("cache-control", "no-store");
+  return page(reply, pages.resetPassword(request.auth, token));
+});
+
+// A mail link that failed (a used or expired magic link) lands on its target with `?error=`.
+// Signed out, the visitor would be sent to sign in without it: keep it, so the page says why.
+const keepLinkError = (path) => async (request, reply) => {
+  if (request.auth || typeof request.query.error !== "string") return;
+  return reply.redirect(
+    `/sign-in?next=${path}&error=${encodeURIComponent(request.query.error)}`,
+    303,
+  );
+};
 
 // A protected page: signed-out visitors are redirected to the sign-in page.
 app.get(
   "/account",
-  { preHandler: requireAuth(auth, { redirectTo: "/sign-in?next=/account" }) },
+  {
+    preHandler: [
+      withAuth(auth),
+      keepLinkError("/account"),
+      requireAuth(auth, { redirectTo: "/sign-in?next=/account" }),
+    ],
+  },
   async (request, reply) => {
     const [sessions, passkeys] = await Promise.all([
       auth.api.listSessions(request.auth.user.id),

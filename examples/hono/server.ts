@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type Context, Hono } from "hono";
@@ -28,6 +29,20 @@ const nextPath = (c: Context) => safeRedirectPath(c.req.query("next"), "/dashboa
 app.get("/sign-up", (c) => c.html(pages.signUp(nextPath(c))));
 app.get("/sign-in", (c) => c.html(pages.signIn(nextPath(c))));
 app.get("/magic-link", (c) => c.html(pages.magicLink()));
+app.get("/forgot-password", (c) => c.html(pages.forgotPassword()));
+// Where the password reset email links to: the library's default `passwordReset.url`.
+app.get("/reset-password", (c) => {
+  c.header("Cache-Control", "no-store");
+  return c.html(pages.resetPassword(c.req.query("token") ?? ""));
+});
+
+// A mail link that failed (a used or expired magic link) lands on its target with `?error=`.
+// Signed out, the visitor would be sent to sign in without it: keep it, so the page says why.
+app.get("/dashboard", async (c, next) => {
+  const error = c.req.query("error");
+  if (c.get("auth") || error === undefined) return next();
+  return c.redirect(`/sign-in?next=/dashboard&error=${encodeURIComponent(error)}`, 303);
+});
 
 // A protected page: signed-out visitors are sent to /sign-in?next=/dashboard.
 app.get("/dashboard", requireAuth(auth, { redirectTo: "/sign-in" }), async (c) => {
@@ -43,14 +58,20 @@ app.get("/dashboard", requireAuth(auth, { redirectTo: "/sign-in" }), async (c) =
 // A protected API route: 401 { error: { code: "unauthenticated", ... } } when signed out.
 app.get("/api/me", requireAuth(auth), (c) => c.json({ user: c.get("auth")?.user }));
 
-// The browser bundles, read once. @simplewebauthn/browser's UMD build defines SimpleWebAuthnBrowser;
+// The browser scripts, read once. @simplewebauthn/browser's UMD build defines SimpleWebAuthnBrowser;
 // its package exports only the ESM entry, so the bundle is found next to the CommonJS one.
+// portcullis/client is one ES module file: import.meta.resolve picks the "import" condition.
 const require = createRequire(import.meta.url);
 const webauthnDir = dirname(dirname(require.resolve("@simplewebauthn/browser")));
 const assets: Record<string, string> = {
   "app.js": readFileSync(new URL("./public/app.js", import.meta.url), "utf8"),
+  "messages.js": readFileSync(new URL("./public/messages.js", import.meta.url), "utf8"),
   "simplewebauthn.js": readFileSync(join(webauthnDir, "dist/bundle/index.umd.min.js"), "utf8"),
 };
+const client = readFileSync(fileURLToPath(import.meta.resolve("portcullis/client")), "utf8");
+app.get("/assets/portcullis/client.js", (c) =>
+  c.body(client, 200, { "content-type": "text/javascript" }),
+);
 app.get("/assets/:name", (c) => {
   const body = assets[c.req.param("name")];
   return body === undefined

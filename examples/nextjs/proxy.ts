@@ -4,4 +4,11 @@ import { authMiddleware } from "portcullis/next";
 // that a session cookie is present, without a database; pages and routes still call getSession().
 export default authMiddleware({ protect: ["/dashboard", "/api/me"], redirectTo: "/sign-in" });
 
-export const config = { matcher: ["/dashboard/:path*", "/api/me"] };
+export const config = {
+  matcher: [
+    // Not with `?error=`: a failed mail link lands on /dashboard?error=…, and the page itself sends
+    // a signed-out visitor to sign in with the error kept (the proxy would bury it in `?next=`).
+    { source: "/dashboard/:path*", missing: [{ type: "query", key: "error" }] },
+    "/api/me",
+  ],
+};

@@ -124,3 +124,148 @@ export async function registerAccount(
   });
   expect(response.status, await response.clone().text()).toBe(201);
 }
+
+/**
+ * The link of the newest `type` mail to `email` that the starter's console mailer printed,
+ * waiting for the outbox to deliver it.
+ */
+export async function mailedLink(
+  output: () => string,
+  type: string,
+  email: string,
+  timeoutMs = 5_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const printed = output().split(`[portcullis] ${type} mail to ${email}\n`).slice(1).at(-1);
+    const link = printed?.match(/^ {2}Link:\s+(\S+)/m)?.[1];
+    if (link) return link;
+    if (Date.now() > deadline) throw new Error(`no ${type} mail to ${email} in:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** What the starters' one map of error messages says for the codes the walks meet. */
+export const SENTENCES = {
+  token_invalid: "That link or code is not valid, or it was already used. Ask for a new one.",
+  token_expired: "That link or code has expired. Ask for a new one.",
+  wrongCurrentPassword: "Your current password is wrong.",
+  generic: "Something went wrong. Please try again.",
+  passwordReset: "Your password has been reset. Sign in with the new one.",
+};
+
+/**
+ * A person who forgot their password, in Chromium: "Forgot password?" on the sign-in page, the
+ * emailed link (from the console mailer), a new password, sign-in with it (landing on
+ * `signedInPath`); on the account page a wrong current password is called that; the used link
+ * opened again says it is used; and a page opened with `?error=` says what it means.
+ */
+export async function resetPasswordInBrowser(
+  browser: Browser,
+  options: {
+    origin: string;
+    email: string;
+    newPassword: string;
+    output: () => string;
+    signedInPath: string;
+  },
+) {
+  const { page, context } = browser;
+  const { origin, email, newPassword, output, signedInPath } = options;
+  await context.clearCookies();
+
+  await page.goto(`${origin}/sign-in`);
+  await Promise.all([
+    page.waitForURL(`${origin}/forgot-password`),
+    page.getByRole("link", { name: "Forgot password?" }).click(),
+  ]);
+  await page.fill('input[name="email"]', email);
+  await page.locator('form button[type="submit"]').first().click();
+  await page.getByText("a reset link is on its way").waitFor();
+
+  const link = await mailedLink(output, "password-reset", email);
+  const url = new URL(link);
+  expect(url.origin).toBe(origin);
+  expect(url.pathname).toBe("/reset-password");
+  await page.goto(link);
+  await page.fill('input[name="password"]', newPassword);
+  await Promise.all([
+    page.waitForURL((to) => to.pathname === "/sign-in"),
+    page.locator('form button[type="submit"]').first().click(),
+  ]);
+  await page.getByText(SENTENCES.passwordReset).waitFor();
+
+  await page.fill('input[name="email"]', email);
+  await page.fill('input[name="password"]', newPassword);
+  await Promise.all([
+    page.waitForURL((to) => to.pathname === signedInPath),
+    page.locator('form button[type="submit"]').first().click(),
+  ]);
+  const cookies = await context.cookies(origin);
+  expect(cookies.map((cookie) => cookie.name)).toContain("portcullis.session");
+
+  // Changing the password with a wrong current one says exactly that.
+  await page.fill('input[name="currentPassword"]', "not my password at all");
+  await page.fill('input[name="newPassword"]', "yet another passphrase");
+  await page.locator('input[name="currentPassword"]').press("Enter");
+  await page.getByText(SENTENCES.wrongCurrentPassword).waitFor();
+
+  // The link again: it was used, and the page says so instead of nothing.
+  await page.goto(link);
+  await page.fill('input[name="password"]', "a third passphrase here");
+  await page.locator('form button[type="submit"]').first().click();
+  await page.getByText(SENTENCES.token_invalid).waitFor();
+  expect(new URL(page.url()).pathname).toBe("/reset-password");
+
+  // A page reached with ?error= (how a used mail link lands) says what it means, in words.
+  await page.goto(`${origin}/sign-in?error=token_expired`);
+  await page.getByText(SENTENCES.token_expired).waitFor();
+  await page.goto(`${origin}/sign-in?error=%3Cb%3Eowned%3C%2Fb%3E`);
+  await page.getByText(SENTENCES.generic).waitFor();
+  // Nothing of the query's own text is shown (Playwright's text search skips scripts).
+  expect(await page.getByText("owned").count()).toBe(0);
+}
+
+/**
+ * Passkeys through portcullis/client in a starter's pages, in Chromium with a DevTools virtual
+ * authenticator: sign up, "Add a passkey" (named "Laptop" at the prompt), sign out by dropping
+ * the cookies, "Sign in with a passkey" lands on `signedInPath` signed in.
+ */
+export async function passkeyInBrowser(
+  browser: Browser,
+  options: { origin: string; password: string; signedInPath: string },
+) {
+  const { page, context } = browser;
+  const { origin, password, signedInPath } = options;
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  page.on("dialog", (dialog) => dialog.accept("Laptop"));
+  const email = `passkey-${Date.now()}@example.com`;
+  await page.goto(`${origin}/sign-up`);
+  await page.fill('input[name="email"]', email);
+  await page.fill('input[name="password"]', password);
+  await Promise.all([
+    page.waitForURL(`${origin}${signedInPath}`),
+    page.locator('form button[type="submit"]').first().click(),
+  ]);
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await page.getByText("Laptop").waitFor();
+
+  await context.clearCookies();
+  await page.goto(`${origin}/sign-in`);
+  await Promise.all([
+    page.waitForURL(`${origin}${signedInPath}`),
+    page.getByRole("button", { name: "Sign in with a passkey" }).click(),
+  ]);
+  await page.getByText(email).first().waitFor();
+}

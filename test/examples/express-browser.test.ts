@@ -48,7 +48,7 @@ describe.skipIf(!available && !inCI)("examples/express in a browser", () => {
 
   beforeAll(async () => {
     if (!available) throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium`);
-    requireBuild("index", "express", "sqlite");
+    requireBuild("index", "express", "sqlite", "client");
     starter = await startStarter("express", {
       AUTH_SECRET: SECRET,
       DATABASE_PATH: join(scratch.dir, "portcullis.db"),
@@ -103,11 +103,11 @@ describe.skipIf(!available && !inCI)("examples/express in a browser", () => {
     expect(session?.sameSite).toBe("Lax");
     expect(await page.evaluate(() => document.cookie)).not.toContain("portcullis.session");
 
-    await page.click("button[data-passkey-add]");
+    await page.click('button[data-client="addPasskey"]');
     await page.waitForFunction(() => !document.body.textContent?.includes("No passkeys yet"));
-    expect(await page.locator('button[data-call^="DELETE /auth/passkeys/"]').count()).toBe(1);
+    expect(await page.locator('button[data-client="removePasskey"]').count()).toBe(1);
 
-    await page.click('nav button[data-call="POST /auth/logout"]');
+    await page.click('nav button[data-client="signOut"]');
     await page.waitForURL(at("/"));
     expect((await context.cookies(starter.origin)).map((c) => c.name)).not.toContain(
       "portcullis.session",
@@ -116,7 +116,7 @@ describe.skipIf(!available && !inCI)("examples/express in a browser", () => {
     await page.goto(at("/account"));
     expect(new URL(page.url()).pathname).toBe("/sign-in");
 
-    await page.click("button[data-passkey-sign-in]");
+    await page.click('button[data-client="passkeySignIn"]');
     await page.waitForURL(at("/account"));
     expect(await page.textContent("#email")).toBe(email);
     expect(await page.textContent("#message")).toBe("");

@@ -126,7 +126,7 @@ export async function walk(
   const home = await user.send("GET", "/", undefined, "text/html");
   expect(home.status).toBe(200);
   expect(await home.text()).toContain('href="/sign-up"');
-  for (const page of ["/sign-up", "/sign-in", "/magic-link"]) {
+  for (const page of ["/sign-up", "/sign-in", "/magic-link", "/forgot-password"]) {
     const response = await user.send("GET", page, undefined, "text/html");
     expect(response.status, page).toBe(200);
     expect(await response.text(), page).toContain("<form");
@@ -175,6 +175,63 @@ export async function walk(
   expect([302, 303]).toContain(landed.status);
   expect(new URL(landed.headers.get("location") ?? "", baseURL).pathname).toBe("/dashboard");
   expect((await user.send("GET", "/api/me")).status).toBe(200);
+}
+
+/**
+ * A password reset over HTTP: the sign-in page links to /forgot-password, the mailed link goes to
+ * the app's /reset-password (the library's default page), which serves the form, and the new
+ * password signs in. And a failed mail link's `?error=` on the protected page survives the trip
+ * to sign-in for a signed-out visitor.
+ */
+export async function resetOverHTTP(
+  baseURL: string,
+  origin: string,
+  pages: { protectedPage: string; output: () => string },
+) {
+  const user = browser(baseURL, origin);
+  const email = `reset-${Date.now()}@example.com`;
+  expect((await user.send("POST", "/auth/register", { email, password: PASSWORD })).status).toBe(
+    201,
+  );
+  expect((await user.send("POST", "/auth/logout")).status).toBe(204);
+  const signIn = await user.send("GET", "/sign-in", undefined, "text/html");
+  expect(await signIn.text()).toContain('href="/forgot-password"');
+  expect((await user.send("POST", "/auth/password/forgot", { email })).status).toBe(202);
+
+  const link = new URL(
+    await waitFor(() => {
+      const printed = pages.output().split(`password-reset mail to ${email}\n`)[1];
+      return printed?.match(/Link:\s+(\S+)/)?.[1];
+    }),
+  );
+  expect(link.origin).toBe(origin);
+  expect(link.pathname).toBe("/reset-password");
+  const page = await user.send("GET", `${link.pathname}${link.search}`, undefined, "text/html");
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('name="password"');
+  const reset = await user.send("POST", "/auth/password/reset", {
+    token: link.searchParams.get("token"),
+    password: "a brand new passphrase",
+  });
+  expect(reset.status).toBe(204);
+  const again = await user.send("POST", "/auth/login", {
+    email,
+    password: "a brand new passphrase",
+  });
+  expect(again.status).toBe(200);
+
+  const stranger = browser(baseURL, origin);
+  const landed = await stranger.send(
+    "GET",
+    `${pages.protectedPage}?error=token_invalid`,
+    undefined,
+    "text/html",
+  );
+  expect([302, 303, 307]).toContain(landed.status);
+  const target = new URL(landed.headers.get("location") ?? "", baseURL);
+  expect(target.pathname).toBe("/sign-in");
+  expect(target.searchParams.get("error")).toBe("token_invalid");
+  expect(target.searchParams.get("next")).toBe(pages.protectedPage);
 }
 
 async function waitFor<T>(read: () => T | undefined, timeoutMs = 5_000): Promise<T> {

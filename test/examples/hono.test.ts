@@ -3,7 +3,9 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   HOSTILE_NEXT,
   launchBrowser,
+  passkeyInBrowser,
   registerAccount,
+  resetPasswordInBrowser,
   signInWithNext,
   skipBrowser,
 } from "./browser.js";
@@ -13,6 +15,7 @@ import {
   PASSWORD,
   type Running,
   requireBuild,
+  resetOverHTTP,
   start,
   walk,
 } from "./hono-nextjs-walk.js";
@@ -21,7 +24,7 @@ let app: Running | undefined;
 let baseURL = "";
 
 beforeAll(async () => {
-  requireBuild("index.js", "hono.js", "sqlite.js");
+  requireBuild("index.js", "hono.js", "sqlite.js", "client.js");
   app = await start(process.execPath, ["--import", "tsx", "examples/hono/server.ts"], {
     env: {
       PORT: "0",
@@ -44,7 +47,12 @@ it("walks sign-up, protected page and API, sign-out, sign-in and a magic link", 
 });
 
 it("serves the browser scripts the pages load", async () => {
-  for (const asset of ["/assets/app.js", "/assets/simplewebauthn.js"]) {
+  for (const asset of [
+    "/assets/app.js",
+    "/assets/messages.js",
+    "/assets/portcullis/client.js",
+    "/assets/simplewebauthn.js",
+  ]) {
     const response = await fetch(`${baseURL}${asset}`);
     expect(response.status, asset).toBe(200);
     expect(response.headers.get("content-type")).toContain("javascript");
@@ -92,3 +100,43 @@ it.skipIf(skipBrowser)(
     }
   },
 );
+
+it("resets a forgotten password over HTTP, and keeps a failed link's ?error= for sign-in", async () => {
+  await resetOverHTTP(baseURL, ORIGIN, {
+    protectedPage: "/dashboard",
+    output: () => app?.output() ?? "",
+  });
+});
+
+it.skipIf(skipBrowser)(
+  "resets a forgotten password in a browser, and says so when the link is used again",
+  async () => {
+    const email = `forgot-${Date.now()}@example.com`;
+    await registerAccount(baseURL, ORIGIN, email, PASSWORD);
+    const browser = await launchBrowser({ origin: ORIGIN, listening: baseURL });
+    try {
+      await resetPasswordInBrowser(browser, {
+        origin: ORIGIN,
+        email,
+        newPassword: "a brand new passphrase",
+        output: () => app?.output() ?? "",
+        signedInPath: "/dashboard",
+      });
+    } finally {
+      await browser.close();
+    }
+  },
+);
+
+it.skipIf(skipBrowser)("adds a passkey and signs in with it, in a browser", async () => {
+  const browser = await launchBrowser({ origin: ORIGIN, listening: baseURL });
+  try {
+    await passkeyInBrowser(browser, {
+      origin: ORIGIN,
+      password: PASSWORD,
+      signedInPath: "/dashboard",
+    });
+  } finally {
+    await browser.close();
+  }
+});

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   HOSTILE_NEXT,
   launchBrowser,
+  passkeyInBrowser,
   registerAccount,
+  resetPasswordInBrowser,
   signInWithNext,
   skipBrowser,
 } from "./browser.js";
@@ -19,6 +21,7 @@ import {
   ROOT,
   type Running,
   requireBuild,
+  resetOverHTTP,
   start,
   walk,
 } from "./hono-nextjs-walk.js";
@@ -30,7 +33,7 @@ let app: Running | undefined;
 let baseURL = "";
 
 beforeAll(async () => {
-  requireBuild("index.js", "next.js", "sqlite.js");
+  requireBuild("index.js", "next.js", "sqlite.js", "client.js");
   const build = spawnSync(process.execPath, [NEXT, "build", EXAMPLE], {
     cwd: ROOT,
     // Vitest sets BASE_URL="/" (Vite's base path); the example would take it for its origin.
@@ -143,3 +146,43 @@ it.skipIf(skipBrowser)(
     }
   },
 );
+
+it("resets a forgotten password over HTTP, and keeps a failed link's ?error= for sign-in", async () => {
+  await resetOverHTTP(baseURL, ORIGIN, {
+    protectedPage: "/dashboard",
+    output: () => app?.output() ?? "",
+  });
+});
+
+it.skipIf(skipBrowser)(
+  "resets a forgotten password in a browser, and says so when the link is used again",
+  async () => {
+    const email = `forgot-${Date.now()}@example.com`;
+    await registerAccount(baseURL, ORIGIN, email, PASSWORD);
+    const browser = await launchBrowser({ origin: ORIGIN, listening: baseURL });
+    try {
+      await resetPasswordInBrowser(browser, {
+        origin: ORIGIN,
+        email,
+        newPassword: "a brand new passphrase",
+        output: () => app?.output() ?? "",
+        signedInPath: "/dashboard",
+      });
+    } finally {
+      await browser.close();
+    }
+  },
+);
+
+it.skipIf(skipBrowser)("adds a passkey and signs in with it, in a browser", async () => {
+  const browser = await launchBrowser({ origin: ORIGIN, listening: baseURL });
+  try {
+    await passkeyInBrowser(browser, {
+      origin: ORIGIN,
+      password: PASSWORD,
+      signedInPath: "/dashboard",
+    });
+  } finally {
+    await browser.close();
+  }
+});

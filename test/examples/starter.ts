@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   HOSTILE_NEXT,
   launchBrowser,
+  mailedLink,
   registerAccount,
+  resetPasswordInBrowser,
   signInWithNext,
   skipBrowser,
 } from "./browser.js";
@@ -139,8 +141,10 @@ export async function walk(starter: Starter, email = `walker-${Date.now()}@examp
   const home = await browser.send("GET", "/");
   expect(home.status).toBe(200);
   expect(home.text).toContain('href="/sign-up"');
-  expect((await browser.send("GET", "/sign-up")).text).toContain('data-auth="/auth/register"');
-  expect((await browser.send("GET", "/sign-in")).text).toContain('data-auth="/auth/login"');
+  expect((await browser.send("GET", "/sign-up")).text).toContain('data-client="signUp"');
+  const signInPage = (await browser.send("GET", "/sign-in")).text;
+  expect(signInPage).toContain('data-client="signIn"');
+  expect(signInPage).toContain('href="/forgot-password"');
 
   const signedUp = await browser.send("POST", "/auth/register", { email, password: PASSWORD });
   expect(signedUp.status, signedUp.text).toBe(201);
@@ -177,7 +181,7 @@ export function describeStarter(name: "express" | "fastify") {
     let starter: Starter;
 
     beforeAll(async () => {
-      requireBuild("index", name, "sqlite");
+      requireBuild("index", name, "sqlite", "client");
       starter = await startStarter(name, env);
     });
     afterAll(async () => {
@@ -220,15 +224,17 @@ export function describeStarter(name: "express" | "fastify") {
       const phone = visitor(starter);
       await phone.send("POST", "/auth/login", { email, password: PASSWORD });
       const page = (await laptop.send("GET", "/account")).text;
-      expect(page.match(/data-call="DELETE \/auth\/sessions\//g)).toHaveLength(1);
+      expect(page.match(/data-client="revokeSession"/g)).toHaveLength(1);
       expect((await laptop.send("POST", "/auth/sessions/revoke-others")).status).toBe(204);
       expect((await phone.send("GET", "/api/me")).status).toBe(401);
       expect((await laptop.send("GET", "/api/me")).status).toBe(200);
     });
 
-    it("serves its scripts, @simplewebauthn/browser's modules, and a strict CSP", async () => {
+    it("serves its scripts, portcullis/client, @simplewebauthn/browser's modules, and a strict CSP", async () => {
       for (const path of [
         "/assets/app.js",
+        "/assets/messages.js",
+        "/assets/portcullis/client.js",
         "/assets/simplewebauthn/index.js",
         "/assets/simplewebauthn/methods/startRegistration.js",
       ]) {
@@ -242,7 +248,11 @@ export function describeStarter(name: "express" | "fastify") {
       ).text();
       expect(webauthn).toContain("export * from './methods/startRegistration.js'");
       const app = await (await fetch(`${starter.baseURL}/assets/app.js`)).text();
-      expect(app).toContain("/auth/passkey/register/options");
+      expect(app).toContain('from "/assets/portcullis/client.js"');
+      // The package's own ES module, whole: no chunk imports a browser could not follow.
+      const client = await (await fetch(`${starter.baseURL}/assets/portcullis/client.js`)).text();
+      expect(client).toContain("function createClient(");
+      expect(client).not.toMatch(/^import\s/m);
       const home = await fetch(`${starter.baseURL}/`);
       expect(home.headers.get("content-security-policy")).toContain("script-src 'self'");
     });
@@ -277,6 +287,73 @@ export function describeStarter(name: "express" | "fastify") {
               expectedPath: "/account",
             });
           }
+        } finally {
+          await browser.close();
+        }
+      },
+    );
+
+    it("has the pages a password reset needs, and keeps a failed link's ?error= for sign-in", async () => {
+      const email = `reset-${Date.now()}@example.com`;
+      await visitor(starter).send("POST", "/auth/register", { email, password: PASSWORD });
+      const browser = visitor(starter);
+      const forgotPage = await browser.send("GET", "/forgot-password");
+      expect(forgotPage.status).toBe(200);
+      expect(forgotPage.text).toContain('data-client="forgotPassword"');
+      expect((await browser.send("POST", "/auth/password/forgot", { email })).status).toBe(202);
+
+      // The mailed link goes to this app's /reset-password (the library's default page), which
+      // puts the token, escaped, in the form that sets the new password.
+      const link = new URL(await mailedLink(starter.output, "password-reset", email));
+      expect(link.pathname).toBe("/reset-password");
+      const token = link.searchParams.get("token") as string;
+      const resetPage = await browser.send("GET", `${link.pathname}${link.search}`);
+      expect(resetPage.status).toBe(200);
+      expect(resetPage.headers.get("cache-control")).toBe("no-store");
+      expect(resetPage.text).toContain('data-client="resetPassword"');
+      expect(resetPage.text).toContain(`name="token" value="${token}"`);
+      const hostile = await browser.send(
+        "GET",
+        `/reset-password?token=${encodeURIComponent('"><script>x</script>')}`,
+      );
+      expect(hostile.text).not.toContain("<script>x");
+      expect((await browser.send("GET", "/reset-password")).text).toContain(
+        'href="/forgot-password"',
+      );
+
+      const reset = await browser.send("POST", "/auth/password/reset", {
+        token,
+        password: "a brand new passphrase",
+      });
+      expect(reset.status).toBe(204);
+      const signedIn = await browser.send("POST", "/auth/login", {
+        email,
+        password: "a brand new passphrase",
+      });
+      expect(signedIn.status).toBe(200);
+
+      // A used magic link lands on /account?error=token_invalid: signed out, the visitor goes to
+      // sign-in with the error kept; signed in, the page itself shows it.
+      const stranger = await visitor(starter).send("GET", "/account?error=token_invalid");
+      expect(stranger.status).toBe(303);
+      expect(stranger.headers.get("location")).toBe("/sign-in?next=/account&error=token_invalid");
+      expect((await browser.send("GET", "/account?error=token_invalid")).status).toBe(200);
+    });
+
+    it.skipIf(skipBrowser)(
+      "resets a forgotten password in a browser, and says so when the link is used again",
+      async () => {
+        const email = `forgot-${Date.now()}@example.com`;
+        await registerAccount(starter.baseURL, starter.origin, email, PASSWORD);
+        const browser = await launchBrowser();
+        try {
+          await resetPasswordInBrowser(browser, {
+            origin: starter.origin,
+            email,
+            newPassword: "a brand new passphrase",
+            output: starter.output,
+            signedInPath: "/account",
+          });
         } finally {
           await browser.close();
         }

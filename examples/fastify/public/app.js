@@ -1,21 +1,31 @@
-// The browser half of the example: forms and buttons call the Portcullis routes with fetch.
+// The browser half of the example: forms and buttons call Portcullis through portcullis/client.
 // Same-origin fetch sends the session cookie and an Origin header, which the CSRF check wants.
-import { startAuthentication, startRegistration } from "/assets/simplewebauthn/index.js";
+// No build step: the server serves the package's ES module (dist/client.js) at this URL; with a
+// bundler you would write `import { createClient } from "portcullis/client"`.
+
+import { messageFor, NOTICES } from "/assets/messages.js";
+import { createClient, isPortcullisClientError } from "/assets/portcullis/client.js";
+
+// Passkeys load @simplewebauthn/browser (its ES modules, served from node_modules) on first use.
+const auth = createClient({ webauthn: () => import("/assets/simplewebauthn/index.js") });
 
 const say = (text) => {
   document.getElementById("message").textContent = text ?? "";
 };
 
-async function callAuth(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const data = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new Error(data?.error?.message ?? `HTTP ${response.status}`);
-  return data;
+const sentence = (text) => {
+  const trimmed = text.trim();
+  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}${/[.!?]$/.test(trimmed) ? "" : "."}`;
+};
+
+/** What to tell the person: the app's sentence for the code, plus what the form got wrong. */
+function explain(error, overrides) {
+  // Not from the server: the browser's own, e.g. a passkey prompt that was cancelled.
+  if (!isPortcullisClientError(error)) return error?.message ?? String(error);
+  const details = error.code === "invalid_request" ? (error.issues ?? []) : [];
+  return [messageFor(error.code, overrides), ...details.map((issue) => sentence(issue.message))]
+    .join(" ")
+    .trim();
 }
 
 // Where to go after signing in comes from the page (`data-then="go:/account"`): the server
@@ -27,43 +37,63 @@ function then(action) {
   else if (action?.startsWith("say:")) say(action.slice(4));
 }
 
-const run = (work) => work().catch((error) => say(error.message));
+const run = (work, overrides) =>
+  work().catch((error) => {
+    say(explain(error, overrides));
+  });
+
+// Each form names the client call it makes (`data-client`), with the form's fields.
+const forms = {
+  signUp: (f) => auth.signUp({ email: f.email, password: f.password, name: f.name }),
+  signIn: (f) => auth.signIn({ email: f.email, password: f.password }),
+  magicLink: (f) => auth.magicLink.request({ email: f.email, redirectTo: f.redirectTo }),
+  forgotPassword: (f) => auth.forgotPassword({ email: f.email }),
+  resetPassword: (f) => auth.resetPassword({ token: f.token, password: f.password }),
+  changePassword: (f) =>
+    auth.changePassword({ currentPassword: f.currentPassword, newPassword: f.newPassword }),
+};
+// Where a code means something more precise on one form than it does in general.
+const formMessages = {
+  changePassword: { invalid_credentials: "Your current password is wrong." },
+};
 
 document.addEventListener("submit", (event) => {
-  const form = event.target.closest("form[data-auth]");
-  if (!form) return;
+  const form = event.target.closest("form[data-client]");
+  const call = form && forms[form.dataset.client];
+  if (!call) return;
   event.preventDefault();
   const fields = Object.fromEntries([...new FormData(form)].filter(([, value]) => value !== ""));
   run(async () => {
-    await callAuth("POST", form.dataset.auth, fields);
+    say("");
+    await call(fields);
     form.reset();
     then(form.dataset.then);
+  }, formMessages[form.dataset.client]);
+});
+
+// Each button names its call (`data-client`); `data-id` is the session or passkey it acts on.
+const buttons = {
+  signOut: () => auth.signOut(),
+  revokeSession: (id) => auth.sessions.revoke(id),
+  revokeOtherSessions: () => auth.sessions.revokeOthers(),
+  removePasskey: (id) => auth.passkeys.remove(id),
+  addPasskey: () =>
+    auth.passkeys.register({ name: prompt("A name for this passkey", "My laptop") || undefined }),
+  passkeySignIn: () => auth.passkeys.signIn(),
+};
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-client]");
+  const call = button && buttons[button.dataset.client];
+  if (!call) return;
+  run(async () => {
+    await call(button.dataset.id);
+    then(button.dataset.then);
   });
 });
 
-document.addEventListener("click", (event) => {
-  const button = event.target.closest("button");
-  if (!button) return;
-  if (button.dataset.call) {
-    const [method, path] = button.dataset.call.split(" ");
-    run(async () => {
-      await callAuth(method, path);
-      then(button.dataset.then);
-    });
-  } else if (button.hasAttribute("data-passkey-add")) {
-    run(async () => {
-      const optionsJSON = await callAuth("POST", "/auth/passkey/register/options");
-      const response = await startRegistration({ optionsJSON });
-      const name = prompt("A name for this passkey", "My laptop") || undefined;
-      await callAuth("POST", "/auth/passkey/register/verify", { response, name });
-      location.reload();
-    });
-  } else if (button.hasAttribute("data-passkey-sign-in")) {
-    run(async () => {
-      const optionsJSON = await callAuth("POST", "/auth/passkey/login/options");
-      const response = await startAuthentication({ optionsJSON });
-      await callAuth("POST", "/auth/passkey/login/verify", response);
-      then(button.dataset.then);
-    });
-  }
-});
+// A page reached with `?error=<code>` (a mail link that was used or expired) or `?notice=` says
+// so, in the words above: never the query's own text.
+const query = new URLSearchParams(location.search);
+if (query.has("error")) say(messageFor(query.get("error")));
+else if (Object.hasOwn(NOTICES, query.get("notice") ?? "")) say(NOTICES[query.get("notice")]);

@@ -1,5 +1,6 @@
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { type ReactNode, Suspense } from "react";
+import { QueryMessage } from "./query-message";
 
 export const metadata = { title: "Portcullis + Next.js" };
 
@@ -14,7 +15,13 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <Link href="/magic-link">Magic link</Link>
           <Link href="/dashboard">Dashboard</Link>
         </nav>
-        <main>{children}</main>
+        <main>
+          {/* Reads the query in the browser: Suspense lets the rest of the page prerender. */}
+          <Suspense fallback={null}>
+            <QueryMessage />
+          </Suspense>
+          {children}
+        </main>
       </body>
     </html>
   );

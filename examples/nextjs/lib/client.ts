@@ -1,44 +1,26 @@
-/** Browser-side calls to the Portcullis routes. Same-origin fetch sends the cookie and Origin. */
+import { createClient, isPortcullisClientError } from "portcullis/client";
+import { messageFor } from "./messages";
 
-export interface Outcome<T = Record<string, unknown>> {
-  ok: boolean;
-  status: number;
-  data: T | null;
-  /** The error's human message from `{ error: { code, message } }`, when the call failed. */
-  message: string | null;
-}
+/**
+ * The browser's way to the Portcullis routes: same-origin fetch, so the session cookie and the
+ * Origin header (which the CSRF check wants) go along. Passkeys load @simplewebauthn/browser on
+ * first use; an app without passkeys can drop the option and the package.
+ */
+export const authClient = createClient({ webauthn: () => import("@simplewebauthn/browser") });
 
-export async function callAuth<T = Record<string, unknown>>(
-  path: string,
-  init: { method?: string; body?: unknown } = {},
-): Promise<Outcome<T>> {
-  const response = await fetch(`/auth${path}`, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: init.body === undefined ? undefined : { "content-type": "application/json" },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  const data = text ? JSON.parse(text) : null;
-  return {
-    ok: response.ok,
-    status: response.status,
-    data: response.ok ? data : null,
-    message: response.ok ? null : (data?.error?.message ?? `HTTP ${response.status}`),
-  };
-}
+const sentence = (text: string) => {
+  const trimmed = text.trim();
+  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}${/[.!?]$/.test(trimmed) ? "" : "."}`;
+};
 
-export async function addPasskey(name: string | null): Promise<Outcome> {
-  const { startRegistration } = await import("@simplewebauthn/browser");
-  const options = await callAuth("/passkey/register/options", { body: {} });
-  if (!options.ok || !options.data) return options;
-  const response = await startRegistration({ optionsJSON: options.data as never });
-  return callAuth("/passkey/register/verify", { body: { response, name } });
-}
-
-export async function signInWithPasskey(): Promise<Outcome> {
-  const { startAuthentication } = await import("@simplewebauthn/browser");
-  const options = await callAuth("/passkey/login/options", { body: {} });
-  if (!options.ok || !options.data) return options;
-  const response = await startAuthentication({ optionsJSON: options.data as never });
-  return callAuth("/passkey/login/verify", { body: response });
+/** What to tell the person about a failed call: the app's sentence, and what the form got wrong. */
+export function explain(error: unknown, overrides: Record<string, string> = {}): string {
+  // Not from the server: the browser's own, e.g. a passkey prompt that was cancelled.
+  if (!isPortcullisClientError(error)) {
+    return error instanceof Error ? error.message : "Something went wrong. Please try again.";
+  }
+  const details = error.code === "invalid_request" ? (error.issues ?? []) : [];
+  return [messageFor(error.code, overrides), ...details.map((issue) => sentence(issue.message))]
+    .join(" ")
+    .trim();
 }

@@ -1,13 +1,27 @@
 import { redirect } from "next/navigation";
 import { getSession } from "@/lib/auth";
+import { ChangePassword } from "./change-password";
 import { Passkeys } from "./passkeys";
 import { Sessions } from "./sessions";
 import { SignOut } from "./sign-out";
 
 /** The protected page: the server checks the session itself; the proxy's cookie check is a hint. */
-export default async function Dashboard() {
+export default async function Dashboard({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const session = await getSession();
-  if (!session) redirect("/sign-in?next=/dashboard");
+  if (!session) {
+    // A mail link that failed (a used or expired magic link) lands here with `?error=`: keep it,
+    // so the sign-in page says why (proxy.ts lets such requests through to this check).
+    const { error } = await searchParams;
+    redirect(
+      typeof error === "string"
+        ? `/sign-in?next=/dashboard&error=${encodeURIComponent(error)}`
+        : "/sign-in?next=/dashboard",
+    );
+  }
   const { user } = session;
   return (
     <>
@@ -19,6 +33,7 @@ export default async function Dashboard() {
       <SignOut />
       <Sessions />
       <Passkeys />
+      <ChangePassword />
     </>
   );
 }

@@ -1,20 +1,18 @@
 "use client";
 
+import type { ClientPasskey } from "portcullis/client";
 import { useCallback, useEffect, useState } from "react";
-import { addPasskey, callAuth } from "@/lib/client";
-
-interface PasskeyRow {
-  id: string;
-  name: string | null;
-  createdAt: string;
-}
+import { authClient, explain } from "@/lib/client";
 
 export function Passkeys() {
-  const [passkeys, setPasskeys] = useState<PasskeyRow[]>([]);
+  const [passkeys, setPasskeys] = useState<ClientPasskey[]>([]);
   const [message, setMessage] = useState<string | null>(null);
   const load = useCallback(async () => {
-    const result = await callAuth<{ passkeys: PasskeyRow[] }>("/passkeys");
-    setPasskeys(result.data?.passkeys ?? []);
+    try {
+      setPasskeys(await authClient.passkeys.list());
+    } catch (error) {
+      setMessage(explain(error));
+    }
   }, []);
   useEffect(() => {
     load();
@@ -22,15 +20,21 @@ export function Passkeys() {
 
   async function add() {
     try {
-      const result = await addPasskey(window.prompt("A name for this passkey", "My laptop"));
-      setMessage(result.ok ? "Passkey added." : result.message);
+      const name = window.prompt("A name for this passkey", "My laptop") || undefined;
+      await authClient.passkeys.register({ name });
+      setMessage("Passkey added.");
     } catch (error) {
-      setMessage(error instanceof Error ? error.message : "Passkey registration was cancelled");
+      setMessage(explain(error));
     }
     await load();
   }
   async function remove(id: string) {
-    await callAuth(`/passkeys/${encodeURIComponent(id)}`, { method: "DELETE" });
+    try {
+      await authClient.passkeys.remove(id);
+      setMessage(null);
+    } catch (error) {
+      setMessage(explain(error));
+    }
     await load();
   }
 

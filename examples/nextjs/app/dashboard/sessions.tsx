@@ -1,32 +1,30 @@
 "use client";
 
+import type { ClientSessionListItem } from "portcullis/client";
 import { useCallback, useEffect, useState } from "react";
-import { callAuth } from "@/lib/client";
-
-interface SessionRow {
-  id: string;
-  createdAt: string;
-  ip: string | null;
-  userAgent: string | null;
-  current: boolean;
-}
+import { authClient, explain } from "@/lib/client";
 
 export function Sessions() {
-  const [sessions, setSessions] = useState<SessionRow[]>([]);
+  const [sessions, setSessions] = useState<ClientSessionListItem[]>([]);
+  const [message, setMessage] = useState<string | null>(null);
   const load = useCallback(async () => {
-    const result = await callAuth<{ sessions: SessionRow[] }>("/sessions");
-    setSessions(result.data?.sessions ?? []);
+    try {
+      setSessions(await authClient.sessions.list());
+    } catch (error) {
+      setMessage(explain(error));
+    }
   }, []);
   useEffect(() => {
     load();
   }, [load]);
 
-  async function revoke(id: string) {
-    await callAuth(`/sessions/${encodeURIComponent(id)}`, { method: "DELETE" });
-    await load();
-  }
-  async function revokeOthers() {
-    await callAuth("/sessions/revoke-others", { method: "POST" });
+  async function act(work: () => Promise<void>) {
+    try {
+      await work();
+      setMessage(null);
+    } catch (error) {
+      setMessage(explain(error));
+    }
     await load();
   }
 
@@ -41,16 +39,17 @@ export function Sessions() {
             {s.current ? (
               <em>(this one)</em>
             ) : (
-              <button type="button" onClick={() => revoke(s.id)}>
+              <button type="button" onClick={() => act(() => authClient.sessions.revoke(s.id))}>
                 Revoke
               </button>
             )}
           </li>
         ))}
       </ul>
-      <button type="button" onClick={revokeOthers}>
+      <button type="button" onClick={() => act(() => authClient.sessions.revokeOthers())}>
         Sign out everywhere else
       </button>
+      {message && <p role="alert">{message}</p>}
     </section>
   );
 }

@@ -1,10 +1,10 @@
 "use client";
 
-import { callAuth } from "@/lib/client";
+import { authClient } from "@/lib/client";
 
 export function SignOut() {
   async function signOut() {
-    await callAuth("/logout", { method: "POST" });
+    await authClient.signOut();
     window.location.assign("/sign-in");
   }
   return (

@@ -1,7 +1,7 @@
 "use client";
 
 import { type FormEvent, useState } from "react";
-import { callAuth } from "@/lib/client";
+import { authClient, explain } from "@/lib/client";
 
 export default function MagicLink() {
   const [message, setMessage] = useState<string | null>(null);
@@ -9,15 +9,18 @@ export default function MagicLink() {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const result = await callAuth("/magic-link", {
-      body: { email: form.get("email"), redirectTo: "/dashboard" },
-    });
-    // 202 whether or not the account exists, so this page cannot be used to probe for accounts.
-    setMessage(
-      result.ok
-        ? "If that address has an account, a sign-in link is on its way (in development: the server console)."
-        : result.message,
-    );
+    try {
+      await authClient.magicLink.request({
+        email: String(form.get("email")),
+        redirectTo: "/dashboard",
+      });
+      // 202 whether or not the account exists, so this page cannot be used to probe for accounts.
+      setMessage(
+        "If that address has an account, a sign-in link is on its way (in development: the server console).",
+      );
+    } catch (error) {
+      setMessage(explain(error));
+    }
   }
 
   return (

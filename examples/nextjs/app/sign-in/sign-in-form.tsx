@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
-import { callAuth, signInWithPasskey } from "@/lib/client";
+import { authClient, explain } from "@/lib/client";
 
 /** `next`: where to go once signed in, already checked by the page with safeRedirectPath. */
 export function SignInForm({ next }: { next: string }) {
@@ -11,20 +11,23 @@ export function SignInForm({ next }: { next: string }) {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const result = await callAuth("/login", {
-      body: { email: form.get("email"), password: form.get("password") },
-    });
-    if (result.ok) window.location.assign(next);
-    else setMessage(result.message);
+    try {
+      await authClient.signIn({
+        email: String(form.get("email")),
+        password: String(form.get("password")),
+      });
+      window.location.assign(next);
+    } catch (error) {
+      setMessage(explain(error));
+    }
   }
 
   async function passkey() {
     try {
-      const result = await signInWithPasskey();
-      if (result.ok) window.location.assign(next);
-      else setMessage(result.message);
+      await authClient.passkeys.signIn();
+      window.location.assign(next);
     } catch (error) {
-      setMessage(error instanceof Error ? error.message : "Passkey sign-in was cancelled");
+      setMessage(explain(error));
     }
   }
 
@@ -52,6 +55,9 @@ export function SignInForm({ next }: { next: string }) {
         </p>
         <button type="submit">Sign in</button>
       </form>
+      <p>
+        <Link href="/forgot-password">Forgot password?</Link>
+      </p>
       <p>
         <button type="button" onClick={passkey}>
           Sign in with a passkey

@@ -1,7 +1,7 @@
 "use client";
 
 import { type FormEvent, useState } from "react";
-import { callAuth } from "@/lib/client";
+import { authClient, explain } from "@/lib/client";
 
 /** `next`: where to go once signed in, already checked by the page with safeRedirectPath. */
 export function SignUpForm({ next }: { next: string }) {
@@ -10,15 +10,16 @@ export function SignUpForm({ next }: { next: string }) {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const result = await callAuth("/register", {
-      body: {
-        email: form.get("email"),
-        password: form.get("password"),
-        name: form.get("name") || undefined,
-      },
-    });
-    if (result.ok) window.location.assign(next);
-    else setMessage(result.message);
+    try {
+      await authClient.signUp({
+        email: String(form.get("email")),
+        password: String(form.get("password")),
+        name: String(form.get("name") ?? "") || undefined,
+      });
+      window.location.assign(next);
+    } catch (error) {
+      setMessage(explain(error));
+    }
   }
 
   return (

@@ -1,0 +1,428 @@
+/**
+ * `portcullis/client`: a small typed browser client for the Portcullis HTTP routes. No framework,
+ * nothing of the server: it is `fetch` with JSON bodies, the cookie the browser already keeps, and
+ * one error type.
+ *
+ * ```ts
+ * import { createClient, PortcullisClientError } from "portcullis/client";
+ *
+ * const auth = createClient();                       // same origin, routes under /auth
+ * try {
+ *   const { user } = await auth.signIn({ email, password });
+ * } catch (error) {
+ *   if (error instanceof PortcullisClientError && error.code === "invalid_credentials") { ... }
+ * }
+ * ```
+ *
+ * Passkeys use `@simplewebauthn/browser`, an optional peer dependency that only the passkey
+ * functions load, through the `webauthn` option: `createClient({ webauthn: () =>
+ * import("@simplewebauthn/browser") })`. The import is the app's, not the library's, so an app
+ * without passkeys need not install the package: bundlers (Vite, webpack, Turbopack) fail the
+ * build on an import they cannot resolve, even a lazy one, were it written here.
+ */
+import type { AuthErrorCode } from "../../src/errors.js";
+
+/** Every `code` a failure can carry: the server's closed set (see the README's HTTP routes). */
+export type PortcullisErrorCode = AuthErrorCode;
+
+/** A validation problem of an `invalid_request`: which field (`path`) and what is wrong with it. */
+export interface PortcullisIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+const CLIENT_ERROR = Symbol.for("portcullis.ClientError");
+
+/**
+ * What every client call throws when the server (or the network) says no. `code` is stable and
+ * meant for `switch`; `message` is the server's, for humans.
+ *
+ * A request that never got an answer (offline, DNS, CORS) is `unavailable` with `status` 0, and
+ * an error answer that is not Portcullis JSON (a proxy's HTML page) gets the code its status
+ * implies, e.g. `unavailable` for 502-504.
+ */
+export class PortcullisClientError extends Error {
+  readonly code: PortcullisErrorCode;
+  /** The HTTP status, or 0 when no response came. */
+  readonly status: number;
+  /** For `invalid_request`: the fields that failed validation. */
+  readonly issues?: PortcullisIssue[];
+  /**
+   * For `rate_limited`: seconds to wait, from `Retry-After`. Cross-origin clients only see it
+   * when the server exposes that header (`Access-Control-Expose-Headers`).
+   */
+  readonly retryAfter?: number;
+  readonly [CLIENT_ERROR] = true;
+
+  constructor(
+    code: PortcullisErrorCode,
+    status: number,
+    message: string,
+    details: { issues?: PortcullisIssue[]; retryAfter?: number; cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = "PortcullisClientError";
+    this.code = code;
+    this.status = status;
+    if (details.issues !== undefined) this.issues = details.issues;
+    if (details.retryAfter !== undefined) this.retryAfter = details.retryAfter;
+  }
+}
+
+/** Whether `value` is a `PortcullisClientError`, from this copy of the client or another. */
+export function isPortcullisClientError(value: unknown): value is PortcullisClientError {
+  return (
+    value instanceof PortcullisClientError ||
+    (typeof value === "object" &&
+      value !== null &&
+      (value as { [CLIENT_ERROR]?: unknown })[CLIENT_ERROR] === true)
+  );
+}
+
+/** A user as the routes send it (JSON: dates are ISO strings). */
+export interface ClientUser {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  name: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A session as the routes send it. */
+export interface ClientSession {
+  id: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+  absoluteExpiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** One row of `sessions.list()`: `current` marks the session this browser holds. */
+export interface ClientSessionListItem extends ClientSession {
+  current: boolean;
+}
+
+export interface ClientPasskey {
+  id: string;
+  name: string | null;
+  transports: string[];
+  deviceType: "singleDevice" | "multiDevice";
+  backedUp: boolean;
+  createdAt: string;
+  lastUsedAt: string | null;
+  createdFrom: { ip: string | null; userAgent: string | null };
+}
+
+export interface ClientOptions {
+  /**
+   * The origin of the app that serves the routes, e.g. `https://app.example.com`. Default: the
+   * page's own origin (relative URLs). Another origin must be one of the server's
+   * `trustedOrigins`; requests then carry cookies with `credentials: "include"`.
+   */
+  baseURL?: string;
+  /** Where the routes live: the server's `basePath`. Default `/auth`. */
+  basePath?: string;
+  /** The `fetch` to use. Default: the global one. */
+  fetch?: typeof fetch;
+  /**
+   * `@simplewebauthn/browser` for the passkey functions: best a loader, so the package loads on
+   * the first passkey call only, `() => import("@simplewebauthn/browser")`; or the module
+   * itself. Without it, the passkey functions throw.
+   */
+  webauthn?: WebAuthnBrowser | (() => Promise<WebAuthnBrowser>);
+}
+
+/**
+ * The two functions of `@simplewebauthn/browser` (v11 or later) the passkey functions call,
+ * described here so that this module's types never name the optional package.
+ */
+export interface WebAuthnBrowser {
+  startRegistration(options: { optionsJSON: never }): Promise<unknown>;
+  startAuthentication(options: {
+    optionsJSON: never;
+    useBrowserAutofill?: boolean;
+  }): Promise<unknown>;
+}
+
+/** `signUp`'s answer: with `emailVerification.required` no session is opened until verified. */
+export interface SignUpResult {
+  user: ClientUser;
+  /** True when the account must verify its email before signing in (no session was opened). */
+  emailVerificationRequired: boolean;
+}
+
+/** Sensitive changes ask for this when the session signed in longer ago than `session.freshAge`. */
+interface StepUp {
+  /** Needed when the session is older than the server's `session.freshAge` (10 minutes). */
+  currentPassword?: string;
+}
+
+interface RequestOptions {
+  body?: unknown;
+}
+
+/** The status-implied code of an error answer that is not Portcullis JSON. */
+function codeForStatus(status: number): PortcullisErrorCode {
+  const byStatus: Record<number, PortcullisErrorCode> = {
+    400: "invalid_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "email_taken",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+  };
+  return byStatus[status] ?? (status >= 502 && status <= 504 ? "unavailable" : "internal");
+}
+
+/** `Retry-After` in seconds: delta-seconds, or an HTTP date. */
+function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+function trimSlashes(value: string, keepLeading: boolean): string {
+  const trimmed = value.replace(/\/+$/, "");
+  if (!keepLeading) return trimmed;
+  return trimmed === "" || trimmed.startsWith("/") ? trimmed : `/${trimmed}`;
+}
+
+/** Cookies go along to the page's own origin always; to another only when asked to. */
+function credentialsFor(baseURL: string | undefined): RequestCredentials {
+  if (baseURL === undefined) return "same-origin";
+  const here = (globalThis as { location?: { origin?: string } }).location?.origin;
+  try {
+    return here !== undefined && new URL(baseURL).origin === here ? "same-origin" : "include";
+  } catch {
+    return "include";
+  }
+}
+
+/**
+ * Creates a client for the routes at `baseURL` + `basePath`. Every method resolves with the
+ * route's typed answer or rejects with a `PortcullisClientError`.
+ */
+export function createClient(options: ClientOptions = {}) {
+  const root = `${options.baseURL === undefined ? "" : trimSlashes(options.baseURL, false)}${trimSlashes(options.basePath ?? "/auth", true)}`;
+  const credentials = credentialsFor(options.baseURL);
+  // Called as a plain function: a browser's fetch throws "Illegal invocation" when called as a
+  // method of another object.
+  const send: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  async function request<T>(
+    method: string,
+    path: string,
+    { body }: RequestOptions = {},
+  ): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let response: Response;
+    try {
+      response = await send(`${root}${path}`, {
+        method,
+        headers,
+        credentials,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (cause) {
+      throw new PortcullisClientError("unavailable", 0, "The server could not be reached", {
+        cause,
+      });
+    }
+    const text = await response.text().catch(() => "");
+    let data: unknown = null;
+    let json = text === "";
+    if (!json) {
+      try {
+        data = JSON.parse(text);
+        json = true;
+      } catch {
+        data = null;
+      }
+    }
+    if (response.ok) {
+      // A success that is not JSON (an HTML page) means these routes are not what answered.
+      if (!json) {
+        throw new PortcullisClientError(
+          "internal",
+          response.status,
+          `The answer from ${root}${path} was not JSON: are the Portcullis routes served at ${root}?`,
+        );
+      }
+      return (data ?? undefined) as T;
+    }
+    const failure = (data as { error?: unknown } | null)?.error;
+    const error =
+      typeof failure === "object" && failure !== null
+        ? (failure as { code?: unknown; message?: unknown; issues?: unknown })
+        : null;
+    const code =
+      typeof error?.code === "string"
+        ? (error.code as PortcullisErrorCode)
+        : codeForStatus(response.status);
+    const message = typeof error?.message === "string" ? error.message : `HTTP ${response.status}`;
+    throw new PortcullisClientError(code, response.status, message, {
+      issues: Array.isArray(error?.issues) ? (error.issues as PortcullisIssue[]) : undefined,
+      retryAfter: parseRetryAfter(response.headers.get("retry-after")),
+    });
+  }
+
+  const post = <T = void>(path: string, body?: unknown) => request<T>("POST", path, { body });
+
+  /** `@simplewebauthn/browser`, as the app handed it over; loaded on the first passkey call. */
+  async function webauthn(): Promise<WebAuthnBrowser> {
+    const given = options.webauthn;
+    if (given === undefined) {
+      throw new Error(
+        'portcullis/client: passkeys need @simplewebauthn/browser: npm install @simplewebauthn/browser, then createClient({ webauthn: () => import("@simplewebauthn/browser") })',
+      );
+    }
+    return typeof given === "function" ? await given() : given;
+  }
+
+  return {
+    /** `POST /register`: creates the account and (unless verification is required) signs in. */
+    async signUp(input: { email: string; password: string; name?: string }): Promise<SignUpResult> {
+      const result = await post<{ user: ClientUser; emailVerificationRequired?: boolean }>(
+        "/register",
+        input,
+      );
+      return { user: result.user, emailVerificationRequired: !!result.emailVerificationRequired };
+    },
+
+    /** `POST /login`: signs in with a password; the session cookie is set. */
+    signIn(input: { email: string; password: string }): Promise<{ user: ClientUser }> {
+      return post("/login", input);
+    },
+
+    /** `POST /logout`: ends this browser's session and clears the cookie. */
+    signOut(): Promise<void> {
+      return post("/logout");
+    },
+
+    /** `GET /session`: the signed-in user and session, or `null` when signed out. */
+    async session(): Promise<{ user: ClientUser; session: ClientSession } | null> {
+      try {
+        return await request("GET", "/session");
+      } catch (error) {
+        if (isPortcullisClientError(error) && error.code === "unauthenticated") return null;
+        throw error;
+      }
+    },
+
+    sessions: {
+      /** `GET /sessions`: the user's sessions, this one with `current: true`. */
+      async list(): Promise<ClientSessionListItem[]> {
+        return (await request<{ sessions: ClientSessionListItem[] }>("GET", "/sessions")).sessions;
+      },
+      /** `DELETE /sessions/:id`: signs that session out (`not_found` if it is not yours). */
+      revoke(id: string): Promise<void> {
+        return request("DELETE", `/sessions/${encodeURIComponent(id)}`);
+      },
+      /** `POST /sessions/revoke-others`: signs out every other session. */
+      revokeOthers(input: StepUp = {}): Promise<void> {
+        return post("/sessions/revoke-others", input);
+      },
+    },
+
+    /** `POST /password/change`: other sessions are signed out. */
+    changePassword(input: { currentPassword: string; newPassword: string }): Promise<void> {
+      return post("/password/change", input);
+    },
+
+    /** `POST /password/forgot`: mails a reset link; succeeds whether or not the account exists. */
+    forgotPassword(input: { email: string }): Promise<void> {
+      return post("/password/forgot", input);
+    },
+
+    /** `POST /password/reset`: `token` is the reset link's `?token=`. Every session ends. */
+    resetPassword(input: { token: string; password: string }): Promise<void> {
+      return post("/password/reset", input);
+    },
+
+    magicLink: {
+      /**
+       * `POST /magic-link`: mails a sign-in link (or, with `type: "code"`, a 6-digit code);
+       * succeeds whether or not the account exists. `redirectTo` is where the link lands.
+       */
+      request(input: {
+        email: string;
+        redirectTo?: string;
+        type?: "link" | "code";
+      }): Promise<void> {
+        return post("/magic-link", input);
+      },
+      /** `POST /magic-link/verify-code`: signs in with the mailed code. */
+      verifyCode(input: { email: string; code: string }): Promise<{ user: ClientUser }> {
+        return post("/magic-link/verify-code", input);
+      },
+    },
+
+    /** `POST /email/verify/request`: mails the signed-in user a verification link. */
+    requestEmailVerification(): Promise<void> {
+      return post("/email/verify/request");
+    },
+
+    /** `POST /email/change`: mails a confirmation link to `newEmail` (and a notice to the old). */
+    changeEmail(input: { newEmail: string } & StepUp): Promise<void> {
+      return post("/email/change", input);
+    },
+
+    passkeys: {
+      /**
+       * Adds a passkey to the signed-in account: the server's options, the browser's ceremony
+       * (`startRegistration`), the server's check. A cancelled ceremony rejects with
+       * `@simplewebauthn/browser`'s `WebAuthnError`, not a `PortcullisClientError`.
+       */
+      async register(input: { name?: string } & StepUp = {}): Promise<{ passkey: ClientPasskey }> {
+        const { startRegistration } = await webauthn();
+        const stepUp =
+          input.currentPassword === undefined ? {} : { currentPassword: input.currentPassword };
+        const optionsJSON = await post<never>("/passkey/register/options", stepUp);
+        const response = await startRegistration({ optionsJSON });
+        return post("/passkey/register/verify", { response, name: input.name });
+      },
+      /**
+       * Signs in with a passkey. Without `email` the browser offers any passkey it holds for this
+       * site; `autofill: true` waits for one picked from the email field's autofill
+       * (`autocomplete="username webauthn"`).
+       */
+      async signIn(input: { email?: string; autofill?: boolean } = {}): Promise<{
+        user: ClientUser;
+      }> {
+        const { startAuthentication } = await webauthn();
+        const optionsJSON = await post<never>(
+          "/passkey/login/options",
+          input.email === undefined ? {} : { email: input.email },
+        );
+        const response = await startAuthentication({
+          optionsJSON,
+          useBrowserAutofill: input.autofill ?? false,
+        });
+        return post("/passkey/login/verify", response);
+      },
+      /** `GET /passkeys`: the signed-in user's passkeys. */
+      async list(): Promise<ClientPasskey[]> {
+        return (await request<{ passkeys: ClientPasskey[] }>("GET", "/passkeys")).passkeys;
+      },
+      /** `PATCH /passkeys/:id`. */
+      rename(id: string, name: string): Promise<{ passkey: ClientPasskey }> {
+        return request("PATCH", `/passkeys/${encodeURIComponent(id)}`, { body: { name } });
+      },
+      /** `DELETE /passkeys/:id`. */
+      remove(id: string): Promise<void> {
+        return request("DELETE", `/passkeys/${encodeURIComponent(id)}`);
+      },
+    },
+  };
+}
+
+/** The client `createClient` returns. */
+export type PortcullisClient = ReturnType<typeof createClient>;
