@@ -1,5 +1,5 @@
 import type { AuthContext } from "../context/context.js";
-import { AuthError } from "../errors.js";
+import { AuthError, isAuthError } from "../errors.js";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../ops/rate-limit.js";
 import { normalizePassword } from "../password/policy.js";
 import type { User } from "../types.js";
@@ -35,4 +35,24 @@ export async function verifyPasswordLogin(
     await ctx.storage.passwords.replace(user.id, stored, await ctx.hasher.hash(candidate));
   }
   return user;
+}
+
+/**
+ * Checks the signed-in user's current password (a password change, a step-up): the same rule
+ * as a sign-in, failures counted alike, but a refusal says what it is about, since the caller
+ * already knows the account exists.
+ */
+export async function verifyCurrentPassword(
+  ctx: AuthContext,
+  user: User,
+  password: string,
+): Promise<void> {
+  try {
+    await verifyPasswordLogin(ctx, user.email, password);
+  } catch (error) {
+    if (isAuthError(error) && error.code === "invalid_credentials") {
+      throw new AuthError("invalid_credentials", "Your current password is wrong");
+    }
+    throw error;
+  }
 }

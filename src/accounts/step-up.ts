@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { AuthContext } from "../context/context.js";
 import { AuthError } from "../errors.js";
 import { passwordField } from "./fields.js";
-import { verifyPasswordLogin } from "./password-login.js";
+import { verifyCurrentPassword } from "./password-login.js";
 
 /** The caller of a sensitive change: the user and when their session signed in. */
 export interface StepUpCaller {
@@ -32,7 +32,7 @@ export async function requireRecentSignIn(
   if (currentPassword !== undefined) {
     const user = await ctx.storage.users.findById(caller.userId);
     if (!user) throw new AuthError("unauthenticated", "Not signed in");
-    await verifyPasswordLogin(ctx, user.email, currentPassword);
+    await verifyCurrentPassword(ctx, user, currentPassword);
     return;
   }
   const age = ctx.now().getTime() - caller.signedInAt.getTime();

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { secureAccount } from "../accounts/account-recovery.js";
 import { emailField, nameField, passwordField } from "../accounts/fields.js";
-import { verifyPasswordLogin } from "../accounts/password-login.js";
+import { verifyCurrentPassword, verifyPasswordLogin } from "../accounts/password-login.js";
 import type { AuthContext } from "../context/context.js";
 import { randomId } from "../crypto/ids.js";
 import { AuthError } from "../errors.js";
@@ -99,7 +99,7 @@ export async function changePassword(
   await limitPerIP(ctx, "password-change", info.ip);
   const user = await ctx.storage.users.findById(auth.userId);
   if (!user) throw new AuthError("unauthenticated", "Not signed in");
-  await verifyPasswordLogin(ctx, user.email, currentPassword);
+  await verifyCurrentPassword(ctx, user, currentPassword);
   const stored = await ctx.storage.passwords.get(user.id);
   const normalized = await acceptablePassword(ctx, newPassword, "newPassword");
   const next = await ctx.hasher.hash(normalized);

@@ -13,6 +13,8 @@ export function applyCors(request: Request, headers: Headers, config: ResolvedCo
   if (origin === null || !config.allowedOrigins.has(origin)) return;
   headers.set("Access-Control-Allow-Origin", origin);
   headers.set("Access-Control-Allow-Credentials", "true");
+  // A 429's Retry-After is for the client's script too, not only the browser.
+  headers.set("Access-Control-Expose-Headers", "Retry-After");
 }
 
 /** Answer to a preflight: permissive for trusted origins, silent (so the browser refuses) otherwise. */

@@ -311,7 +311,10 @@ describe("sensitive changes need a fresh sign-in", () => {
       cookie,
       body: { currentPassword: "not the password at all" },
     });
-    expect(wrong.json?.error.code).toBe("invalid_credentials");
+    expect(wrong.json?.error).toMatchObject({
+      code: "invalid_credentials",
+      message: "Your current password is wrong",
+    });
     const allowed = await call(s.auth, "POST", "/auth/passkey/register/options", {
       cookie,
       body: { currentPassword: PASSWORD },
