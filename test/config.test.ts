@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { resolveConfig } from "../src/config/config.js";
 import { ConfigError, consoleMailer, createAuth, memoryStorage } from "../src/index.js";
 
@@ -21,6 +21,13 @@ function thrown(options: unknown): ConfigError {
 function configError(options: unknown): string {
   return thrown(options).message;
 }
+
+// The variables createAuth reads must not leak in from the shell that runs the tests.
+beforeEach(() => {
+  vi.stubEnv("AUTH_URL", undefined);
+  vi.stubEnv("AUTH_SECRET", undefined);
+});
+afterEach(() => vi.unstubAllEnvs());
 
 describe("createAuth options", () => {
   afterEach(() => vi.unstubAllEnvs());
@@ -49,9 +56,65 @@ describe("createAuth options", () => {
     expect(() => createAuth({ ...valid(), secret: "é".repeat(16) })).not.toThrow();
   });
 
-  it("names a storage port that is missing", () => {
+  it("names the storage ports that are missing, in one issue", () => {
     const { sessions: _sessions, ...partial } = memoryStorage();
-    expect(configError({ ...valid(), storage: partial })).toContain('no "sessions" port');
+    expect(configError({ ...valid(), storage: partial })).toContain(
+      "storage is missing the port: sessions: combine adapters, e.g. { ...postgresStorage({ pool }), sessions: redisSessions(redis) }",
+    );
+    const { passwords: _p, sessions: _s, outbox: _o, ...partial3 } = memoryStorage();
+    const error = thrown({ ...valid(), storage: partial3 });
+    expect(error.issues).toEqual([
+      {
+        option: "storage",
+        message: expect.stringMatching(
+          /^storage is missing the ports: passwords, sessions, outbox: combine adapters, e\.g\. /,
+        ),
+      },
+    ]);
+  });
+
+  it("says what is wrong with a storage that is not an adapter", () => {
+    const issue = (storage: unknown) => thrown({ ...valid(), storage }).issues;
+    expect(issue(memoryStorage)).toEqual([
+      {
+        option: "storage",
+        message: "storage is a function: call it, e.g. storage: memoryStorage()",
+      },
+    ]);
+    expect(issue(function sqliteStorage() {})[0]?.message).toBe(
+      "storage is a function: call it, e.g. storage: sqliteStorage(...)",
+    );
+    // A name a bundler made up is not shown.
+    expect(issue(function e() {})[0]?.message).toBe(
+      "storage is a function: call it, e.g. storage: memoryStorage()",
+    );
+    expect(issue("sqlite:./x.db")[0]?.message).toBe(
+      "storage is a string: pass a storage adapter, e.g. sqliteStorage({ path })",
+    );
+    // A database URL is never echoed: it may hold a password.
+    const url = issue("postgres://app:hunter2@db/app")[0]?.message;
+    expect(url).toContain("storage is a string: pass a storage adapter, e.g. postgresStorage(");
+    expect(url).not.toContain("hunter2");
+    expect(issue(Promise.resolve(memoryStorage()))[0]?.message).toBe(
+      "storage is a Promise: await the adapter before createAuth",
+    );
+    expect(issue({})[0]?.message).toMatch(/^storage is not a storage adapter \(it has none/);
+    expect(issue(42)[0]?.message).toMatch(/^storage is a number: /);
+    expect(issue(undefined)[0]?.message).toMatch(/^storage is required: pass memoryStorage\(\)/);
+  });
+
+  it("refuses wildcard origins and trusted proxies that are not addresses", () => {
+    for (const wildcard of ["*", "https://*.example.com"]) {
+      const error = thrown({ ...valid(), trustedOrigins: ["https://ok.example.com", wildcard] });
+      expect(error.option).toBe("trustedOrigins.1");
+      expect(error.message).toContain("wildcards are not supported: list each origin");
+    }
+    expect(
+      thrown({ ...valid(), passkey: { origins: ["https://*.example.com"] } }).message,
+    ).toContain("wildcards are not supported");
+    const proxy = thrown({ ...valid(), trustedProxies: ["10.0.0.0/8", "not-an-ip"] });
+    expect(proxy.option).toBe("trustedProxies.1");
+    expect(proxy.message).toContain('"not-an-ip" is not an IP address or CIDR range');
   });
 
   it("requires a secret in production, and warns without one in development", () => {
@@ -78,6 +141,106 @@ describe("createAuth options", () => {
     expect(resolved.session.maxAge).toBe(30 * 24 * 3600);
     expect(resolved.password.minLength).toBe(8);
     expect(resolved.allowedOrigins.has("https://app.example.com")).toBe(true);
+  });
+});
+
+describe("options from the environment", () => {
+  const storageOnly = () => ({ storage: memoryStorage() });
+  const SECRET = "e".repeat(43);
+
+  it("reads AUTH_SECRET and AUTH_URL when the options leave them out", () => {
+    vi.stubEnv("AUTH_URL", "https://env.example.com");
+    vi.stubEnv("AUTH_SECRET", SECRET);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const resolved = resolveConfig(storageOnly());
+      expect(resolved.baseURL).toBe("https://env.example.com");
+      expect(resolved.origin).toBe("https://env.example.com");
+      expect(resolved.secret).toBe(SECRET);
+      expect(createAuth(storageOnly()).config.baseURL).toBe("https://env.example.com");
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("lets the options win over the environment", () => {
+    vi.stubEnv("AUTH_URL", "https://env.example.com");
+    vi.stubEnv("AUTH_SECRET", "too short, and not used");
+    const resolved = resolveConfig(valid());
+    expect(resolved.baseURL).toBe("https://app.example.com");
+    expect(resolved.secret).toBe("s".repeat(32));
+  });
+
+  it("falls back to BASE_URL only when it is an absolute URL, not a path", () => {
+    vi.stubEnv("AUTH_SECRET", SECRET);
+    vi.stubEnv("BASE_URL", "http://localhost:4000");
+    expect(resolveConfig(storageOnly()).baseURL).toBe("http://localhost:4000");
+    vi.stubEnv("AUTH_URL", "http://localhost:5000");
+    expect(resolveConfig(storageOnly()).baseURL).toBe("http://localhost:5000");
+    vi.stubEnv("AUTH_URL", undefined);
+    vi.stubEnv("BASE_URL", "/"); // what Vite (and Vitest) set: a base path, not an origin
+    expect(thrown(storageOnly()).issues).toEqual([
+      {
+        option: "baseURL",
+        message:
+          "baseURL is required: pass baseURL or set AUTH_URL (the origin of your app, e.g. http://localhost:3000)",
+      },
+    ]);
+  });
+
+  it("names both the option and the variable when neither is set", () => {
+    const error = thrown({ storage: memoryStorage(), sesion: {} });
+    expect(error.issues.map((issue) => issue.option)).toEqual(["sesion", "baseURL"]);
+    expect(error.message).toContain("baseURL is required: pass baseURL or set AUTH_URL");
+    vi.stubEnv("NODE_ENV", "production");
+    const production = thrown({ storage: memoryStorage() });
+    expect(production.issues.map((issue) => issue.option)).toEqual(["baseURL", "secret"]);
+    expect(production.issues[1]?.message).toBe(
+      "secret is required in production: pass secret or set AUTH_SECRET (npx portcullis secret makes one)",
+    );
+  });
+
+  it("says which variable a bad value came from, and takes an empty one as unset", () => {
+    vi.stubEnv("AUTH_URL", "localhost:3000");
+    vi.stubEnv("AUTH_SECRET", "short");
+    const error = thrown(storageOnly());
+    expect(error.issues).toEqual([
+      {
+        option: "baseURL",
+        message:
+          "baseURL must be an absolute http(s) URL, e.g. http://localhost:3000 (from AUTH_URL)",
+      },
+      { option: "secret", message: "secret must be at least 32 bytes (got 5) (from AUTH_SECRET)" },
+    ]);
+    vi.stubEnv("AUTH_URL", "");
+    vi.stubEnv("AUTH_SECRET", "");
+    vi.stubEnv("NODE_ENV", "production");
+    expect(thrown(storageOnly()).issues.map((issue) => issue.option)).toEqual([
+      "baseURL",
+      "secret",
+    ]);
+  });
+
+  it("runs where there is no process, or where reading it throws", () => {
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, "process");
+    if (!descriptor) throw new Error("expected a process global");
+    const resolveWith = (process: PropertyDescriptor) => {
+      Object.defineProperty(globalThis, "process", { ...process, configurable: true });
+      try {
+        return resolveConfig(valid()).baseURL;
+      } finally {
+        Object.defineProperty(globalThis, "process", descriptor);
+      }
+    };
+    expect(resolveWith({ value: undefined })).toBe("https://app.example.com");
+    expect(
+      resolveWith({
+        get() {
+          throw new Error("PermissionDenied: env access");
+        },
+      }),
+    ).toBe("https://app.example.com");
   });
 });
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { randomBytes } from "node:crypto";
 import { realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -8,18 +9,115 @@ import { schemaSql } from "../sql/migrations.js";
 import { assertIdentifier, tableNames } from "../sql/tables.js";
 import type { SqliteDatabase } from "../sqlite/driver.js";
 import { migrateSqlite } from "../sqlite/migrate.js";
+import { describePostgresConnectionError, loadDriver } from "./connection-error.js";
 
 /**
- * `npx portcullis`: database chores from the command line.
+ * `npx portcullis`: database chores and secrets from the command line.
  *
- *   portcullis migrate --url postgres://user@host/db [--schema auth]
+ *   portcullis migrate --url postgres://user:password@host/db [--schema auth]
  *   portcullis migrate --url ./portcullis.db            (or sqlite:./portcullis.db)
  *   portcullis sql --dialect postgres [--schema auth]   (prints the schema for your own tool)
+ *   portcullis secret                                   (a fresh AUTH_SECRET)
+ *   portcullis help [command], portcullis <command> --help
  */
-const USAGE = `Usage:
-  portcullis migrate --url <postgres://...|sqlite:path|path.db> [--schema <name>]
-  portcullis sql --dialect <postgres|sqlite> [--schema <name>]
+
+const COMMANDS = {
+  migrate: {
+    summary: "Apply the migrations a database has not seen yet",
+    usage: "portcullis migrate --url <url> [--schema <name>]",
+    about:
+      "Creates or updates Portcullis's tables. Safe to run again (it applies only what is missing)\nand from several instances at once (they take turns).",
+    options: [
+      [
+        "--url <url>",
+        "postgres://user:password@host:5432/db, or a SQLite file: ./portcullis.db or sqlite:./portcullis.db",
+      ],
+      [
+        "--schema <name>",
+        "PostgreSQL only: the schema of the tables, created when missing (default: the search_path)",
+      ],
+    ],
+    examples: [
+      'portcullis migrate --url "$DATABASE_URL"',
+      "portcullis migrate --url ./portcullis.db",
+    ],
+  },
+  sql: {
+    summary: "Print the schema as SQL, for your own migration tool",
+    usage: "portcullis sql --dialect <postgres|sqlite> [--schema <name>]",
+    about: "Prints every migration as one SQL script; nothing is connected to.",
+    options: [
+      ["--dialect <name>", "postgres or sqlite"],
+      ["--schema <name>", "PostgreSQL only: the schema of the tables"],
+    ],
+    examples: [
+      "portcullis sql --dialect postgres --schema auth > 0001_portcullis.sql",
+      "portcullis sql --dialect sqlite",
+    ],
+  },
+  secret: {
+    summary: "Print a fresh random secret for AUTH_SECRET",
+    usage: "portcullis secret",
+    about:
+      "Prints 32 random bytes as base64url (43 characters), e.g. for AUTH_SECRET, which createAuth\nreads when its secret option is left out. Keep it out of version control.",
+    options: [],
+    examples: ['echo "AUTH_SECRET=$(npx portcullis secret)" >> .env'],
+  },
+  help: {
+    summary: "Show this help, or a command's",
+    usage: "portcullis help [command]",
+    about: "Shows the commands, or the options of one.",
+    options: [],
+    examples: ["portcullis help migrate"],
+  },
+} as const satisfies Record<string, CommandHelp>;
+
+interface CommandHelp {
+  summary: string;
+  usage: string;
+  about: string;
+  options: ReadonlyArray<readonly [string, string]>;
+  examples: readonly string[];
+}
+
+type Command = keyof typeof COMMANDS;
+
+const isCommand = (name: string | undefined): name is Command =>
+  name !== undefined && Object.hasOwn(COMMANDS, name);
+
+const HELP_OPTION = ["-h, --help", "Show help"] as const;
+
+function table(rows: ReadonlyArray<readonly [string, string]>): string {
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`).join("\n");
+}
+
+const USAGE = `portcullis: database chores and secrets for Portcullis
+
+Usage: portcullis <command> [options]
+
+Commands:
+${table(Object.entries(COMMANDS).map(([name, command]) => [name, command.summary]))}
+
+Options:
+${table([HELP_OPTION])}
+
+Run "portcullis <command> --help" for the options of a command.
 `;
+
+function commandHelp(name: Command): string {
+  const command: CommandHelp = COMMANDS[name];
+  return `Usage: ${command.usage}
+
+${command.about}
+
+Options:
+${table([...command.options, HELP_OPTION])}
+
+Examples:
+${command.examples.map((example) => `  ${example}`).join("\n")}
+`;
+}
 
 export interface CliIO {
   out(text: string): void;
@@ -31,44 +129,75 @@ const processIO: CliIO = {
   err: (text) => process.stderr.write(text),
 };
 
-/** Runs one command; resolves to the exit code. */
+/** Runs one command; resolves to the exit code (0 done, 1 failed, 2 wrong usage). */
 export async function runCli(argv: string[], io: CliIO = processIO): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    const name = argv.find((arg) => !arg.startsWith("-"));
+    io.err(`${(error as Error).message}\n\n${isCommand(name) ? commandHelp(name) : USAGE}`);
     return 2;
   }
-  const { command, url, dialect, schema } = parsed;
+  const { command, topic, help, url, dialect, schema } = parsed;
+  if (command === undefined) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (!isCommand(command)) {
+    io.err(`Unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (command === "help" || help) {
+    const about = command === "help" ? topic : command;
+    if (about === undefined || about === "help") {
+      io.out(USAGE);
+      return 0;
+    }
+    if (!isCommand(about)) {
+      io.err(`Unknown command "${about}"\n\n${USAGE}`);
+      return 2;
+    }
+    io.out(commandHelp(about));
+    return 0;
+  }
   try {
     if (schema !== undefined) assertIdentifier(schema);
+    if (command === "secret") {
+      io.out(`${randomBytes(32).toString("base64url")}\n`);
+      return 0;
+    }
     if (command === "sql") {
       if (dialect !== "postgres" && dialect !== "sqlite") {
-        io.err(`--dialect must be postgres or sqlite\n\n${USAGE}`);
+        io.err(`--dialect must be postgres or sqlite\n\n${commandHelp("sql")}`);
         return 2;
       }
       const effectiveSchema = dialect === "postgres" ? schema : undefined;
       io.out(schemaSql(dialect, tableNames(effectiveSchema), effectiveSchema));
       return 0;
     }
-    if (command === "migrate") {
-      if (!url) {
-        io.err(`migrate needs --url\n\n${USAGE}`);
-        return 2;
-      }
-      const applied = /^postgres(ql)?:\/\//.test(url)
+    if (!url) {
+      io.err(`migrate needs --url\n\n${commandHelp("migrate")}`);
+      return 2;
+    }
+    const isPostgres = /^postgres(ql)?:\/\//i.test(url);
+    let applied: number[];
+    try {
+      applied = isPostgres
         ? await migratePostgresUrl(url, schema)
         : migrateSqliteFile(url.replace(/^sqlite:(\/\/)?/, ""));
-      io.out(
-        applied.length === 0
-          ? "Database is up to date.\n"
-          : `Applied migrations: ${applied.join(", ")}\n`,
-      );
-      return 0;
+    } catch (error) {
+      const line = isPostgres ? describePostgresConnectionError(error, url) : null;
+      if (line === null) throw error;
+      io.err(`portcullis migrate: ${line}\n`);
+      return 1;
     }
-    io.out(USAGE);
-    return command === "help" || command === undefined ? 0 : 2;
+    io.out(
+      applied.length === 0
+        ? "Database is up to date.\n"
+        : `Applied migrations: ${applied.join(", ")}\n`,
+    );
+    return 0;
   } catch (error) {
     const cause = (error as { cause?: unknown }).cause;
     io.err(
@@ -86,16 +215,20 @@ function parse(argv: string[]) {
       url: { type: "string" },
       dialect: { type: "string" },
       schema: { type: "string" },
+      help: { type: "boolean", short: "h" },
     },
   });
-  return { command: positionals[0], ...values };
+  if (positionals.length > 2 || (positionals.length === 2 && positionals[0] !== "help")) {
+    throw new Error(`Unexpected argument "${positionals[positionals.length - 1]}"`);
+  }
+  return { command: positionals[0], topic: positionals[1], ...values };
 }
 
 const load = createRequire(import.meta.url);
 
 async function migratePostgresUrl(url: string, schema: string | undefined): Promise<number[]> {
-  const { Pool } = load("pg") as typeof import("pg");
-  const pool = new Pool({ connectionString: url, max: 1 });
+  const { Pool } = loadDriver<typeof import("pg")>(load, "pg", "migrating PostgreSQL");
+  const pool = new Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 10_000 });
   pool.on("error", () => {});
   try {
     return await migratePostgres(pool, { schema });
@@ -105,9 +238,11 @@ async function migratePostgresUrl(url: string, schema: string | undefined): Prom
 }
 
 function migrateSqliteFile(path: string): number[] {
-  const Database = load("better-sqlite3") as new (
-    path: string,
-  ) => SqliteDatabase & { close(): void };
+  const Database = loadDriver<new (path: string) => SqliteDatabase & { close(): void }>(
+    load,
+    "better-sqlite3",
+    "migrating SQLite",
+  );
   const db = new Database(path);
   try {
     db.exec("PRAGMA journal_mode = WAL");

@@ -6,7 +6,7 @@ import { parseInput } from "../validation.js";
 import { readDeclaredBody } from "./body.js";
 import { clientIP } from "./client-ip.js";
 import { applyCors, preflightResponse } from "./cors.js";
-import { passesCsrfCheck } from "./csrf.js";
+import { createCsrfCheck } from "./csrf.js";
 import { applySecurityHeaders, errorResponse } from "./respond.js";
 import type { Route } from "./route.js";
 import { createRouter } from "./router.js";
@@ -35,6 +35,7 @@ function unusedLinkHead(): Response {
 export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthHandler {
   const match = createRouter(routes);
   const { basePath } = ctx.config;
+  const checkCsrf = createCsrfCheck(ctx.config);
 
   async function dispatch(request: Request, options: HandlerOptions): Promise<Response> {
     const url = new URL(request.url);
@@ -57,9 +58,7 @@ export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthH
     // HEAD is answered from a GET route; it must never do what that GET does to state.
     if (request.method === "HEAD" && route.changesState) return unusedLinkHead();
     const credential = readCredential(ctx.config, request.headers);
-    if (credential?.kind !== "bearer" && !passesCsrfCheck(request, ctx.config)) {
-      throw new AuthError("csrf_rejected", "Request origin is not trusted");
-    }
+    if (credential?.kind !== "bearer") checkCsrf(request);
     const caller = route.auth ? await authenticateCredential(ctx, credential) : null;
     if (route.auth && !caller) throw new AuthError("unauthenticated", "Not signed in");
     // Read, then the feature, then the schema: the order the flows check them in.

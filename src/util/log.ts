@@ -7,3 +7,12 @@
 export function logError(message: string, error: unknown): void {
   console.error(`[portcullis] ${message}:`, error);
 }
+
+/**
+ * One `console.warn` line with the `[portcullis]` prefix: a setup mistake the developer should
+ * hear about (no secret, an origin that is not trusted), said once, with what to do about it.
+ * Never for something any client can cause at will, unless the caller bounds how often it logs.
+ */
+export function logWarning(message: string): void {
+  console.warn(`[portcullis] ${message}`);
+}
