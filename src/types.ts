@@ -5,6 +5,12 @@ export interface User {
   email: string;
   emailVerified: boolean;
   name: string | null;
+  /**
+   * The application's own data about the user: a JSON object (`{}` when none), written only by
+   * server code (`auth.api.updateUser`), never over HTTP; at most 16 KB as JSON. Sent with the
+   * user to the signed-in user (`GET /auth/session`...), so keep secrets elsewhere.
+   */
+  metadata: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -137,6 +137,15 @@ export const migrations: Migration[] = [
       ];
     },
   },
+  {
+    version: 4,
+    name: "user-metadata",
+    // JSON text in both dialects (not jsonb): the library reads and writes it whole, never
+    // queries into it, and one column type keeps the two dialects' queries the same.
+    statements(_dialect, t) {
+      return [`ALTER TABLE ${t.users} ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}'`];
+    },
+  },
 ];
 
 /** The bookkeeping table: one row per applied migration. */

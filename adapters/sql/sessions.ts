@@ -3,6 +3,7 @@ import type { User } from "../../src/types.js";
 import type { SqlDriver } from "./driver.js";
 import { toBoolean, toDate, toMillis } from "./rows.js";
 import type { TableNames } from "./tables.js";
+import { metadataFromColumn } from "./users.js";
 
 interface SessionRow {
   id: string;
@@ -23,6 +24,7 @@ interface SessionUserRow extends SessionRow {
   user_email: string;
   user_email_verified: unknown;
   user_name: string | null;
+  user_metadata: string;
   user_created_at: unknown;
   user_updated_at: unknown;
 }
@@ -32,6 +34,7 @@ const JOINED_COLUMNS = [
   "u.email AS user_email",
   "u.email_verified AS user_email_verified",
   "u.name AS user_name",
+  "u.metadata AS user_metadata",
   "u.created_at AS user_created_at",
   "u.updated_at AS user_updated_at",
 ].join(", ");
@@ -56,6 +59,7 @@ function toUser(row: SessionUserRow): User {
     email: row.user_email,
     emailVerified: toBoolean(row.user_email_verified),
     name: row.user_name,
+    metadata: metadataFromColumn(row.user_metadata),
     createdAt: toDate(row.user_created_at),
     updatedAt: toDate(row.user_updated_at),
   };

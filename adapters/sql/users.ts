@@ -10,9 +10,30 @@ interface UserRow {
   email: string;
   email_verified: unknown;
   name: string | null;
+  metadata: string;
   created_at: unknown;
   updated_at: unknown;
 }
+
+/**
+ * `metadata` is kept as JSON text in both dialects (the library validated it as a small JSON
+ * object). A value that is not a JSON object, written by hand, reads as `{}` rather than failing
+ * every read of the user.
+ */
+export function metadataFromColumn(text: string | null | undefined): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+export const metadataToColumn = (metadata: Record<string, unknown>): string =>
+  JSON.stringify(metadata);
 
 function toUser(row: UserRow): User {
   return {
@@ -20,6 +41,7 @@ function toUser(row: UserRow): User {
     email: row.email,
     emailVerified: toBoolean(row.email_verified),
     name: row.name,
+    metadata: metadataFromColumn(row.metadata),
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };
@@ -36,7 +58,7 @@ const emailTaken = (cause: unknown) =>
  * there is asked again of the primary: a hit may be slightly stale, a miss is never trusted.
  */
 export function sqlUsers(db: SqlDriver, t: TableNames, reads: SqlDriver = db): UserStore {
-  const columns = "id, email, email_verified, name, created_at, updated_at";
+  const columns = "id, email, email_verified, name, metadata, created_at, updated_at";
 
   async function findOne(where: string, value: string): Promise<User | null> {
     const sql = `SELECT ${columns} FROM ${t.users} WHERE ${where} = ?`;
@@ -49,15 +71,17 @@ export function sqlUsers(db: SqlDriver, t: TableNames, reads: SqlDriver = db): U
   return {
     async create(user, credentials = {}) {
       const created = toMillis(user.createdAt);
+      const metadata = metadataToColumn(user.metadata ?? {});
       const statements = [
         {
-          sql: `INSERT INTO ${t.users} (id, email, email_key, email_verified, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          sql: `INSERT INTO ${t.users} (id, email, email_key, email_verified, name, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           params: [
             user.id,
             user.email,
             emailKey(user.email),
             user.emailVerified,
             user.name,
+            metadata,
             created,
             created,
           ],
@@ -75,7 +99,8 @@ export function sqlUsers(db: SqlDriver, t: TableNames, reads: SqlDriver = db): U
         if (db.isUniqueViolation(error)) throw emailTaken(error);
         throw error;
       }
-      return { ...user, updatedAt: user.createdAt };
+      // What a read would hand back: a copy of the metadata as stored, never the caller's object.
+      return { ...user, metadata: metadataFromColumn(metadata), updatedAt: user.createdAt };
     },
 
     findById: (id) => findOne("id", id),
@@ -95,6 +120,10 @@ export function sqlUsers(db: SqlDriver, t: TableNames, reads: SqlDriver = db): U
       if (patch.name !== undefined) {
         sets.push("name = ?");
         params.push(patch.name);
+      }
+      if (patch.metadata !== undefined) {
+        sets.push("metadata = ?");
+        params.push(metadataToColumn(patch.metadata));
       }
       try {
         const row = await db.get<UserRow>(

@@ -45,6 +45,8 @@ export const RATE_LIMIT_POLICIES = {
   "passkey-login": { perIP },
   "token-refresh": { perIP },
   "token-revoke": { perIP },
+  /** `DELETE /auth/account`: its `currentPassword` is a password guess like a login's. */
+  "account-delete": { perIP },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 type Policies = typeof RATE_LIMIT_POLICIES;

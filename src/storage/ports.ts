@@ -14,9 +14,16 @@ export interface NewUser {
   email: string;
   emailVerified: boolean;
   name: string | null;
+  /** `{}` when left out. */
+  metadata?: Record<string, unknown>;
   createdAt: Date;
 }
 
+/**
+ * Users. `metadata` is a JSON object the library validated (plain, JSON values only, small):
+ * a store keeps it as JSON (SQL: a TEXT column) and hands back an equal copy, never the object
+ * it was given, and `{}` for a user created without one.
+ */
 export interface UserStore {
   /**
    * Atomic: creates the user, and its password hash when given, or nothing at all.
@@ -26,10 +33,15 @@ export interface UserStore {
   findById(id: string): Promise<User | null>;
   /** Case-insensitive. */
   findByEmail(email: string): Promise<User | null>;
-  /** Returns null for an unknown id. Throws `AuthError("email_taken")` like `create`. */
+  /**
+   * Returns null for an unknown id. Throws `AuthError("email_taken")` like `create`. A field left
+   * out (undefined) is kept; `metadata` replaces the stored object whole.
+   */
   update(
     id: string,
-    patch: Partial<Pick<User, "email" | "emailVerified" | "name">> & { updatedAt: Date },
+    patch: Partial<Pick<User, "email" | "emailVerified" | "name" | "metadata">> & {
+      updatedAt: Date;
+    },
   ): Promise<User | null>;
   /** Deletes the user and, in cascade, everything every other port keeps for it. */
   delete(id: string): Promise<void>;

@@ -73,7 +73,11 @@ export function sessionsContract(makeStorage: () => Promise<Storage> | Storage) 
       const getWithUser = storage.sessions.getWithUser?.bind(storage.sessions);
       // Optional: a store without users (Redis) leaves it out, and the core makes two calls.
       if (!getWithUser) return;
-      const user = await createdUser(storage, { name: "Ada é ✓", emailVerified: true });
+      const user = await createdUser(storage, {
+        name: "Ada é ✓",
+        emailVerified: true,
+        metadata: { plan: "pro", tags: ["a", "é ✓"], nested: { n: 1, off: false, none: null } },
+      });
       const live = sessionRecord(user.id);
       const bare = sessionRecord(user.id, { ip: null, userAgent: null });
       const expired = sessionRecord(user.id, {
@@ -97,6 +101,14 @@ export function sessionsContract(makeStorage: () => Promise<Storage> | Storage) 
         });
       }
       expect(await getWithUser(live.id)).toEqual({ session: live, user });
+      // Fresh like findById: an update of the user shows in the next join.
+      const updated = await storage.users.update(user.id, {
+        name: null,
+        metadata: { plan: "team" },
+        updatedAt: at(45),
+      });
+      expect(updated?.metadata).toEqual({ plan: "team" });
+      expect(await getWithUser(live.id)).toEqual({ session: live, user: updated });
       expect(await getWithUser(unique("missing"))).toBeNull();
       // A session whose user is gone comes back as null too (in one database, the delete cascades).
       await storage.users.delete(user.id);

@@ -5,14 +5,18 @@ import { at, createdUser, newUser, sessionRecord, unique } from "./fixtures.js";
 
 const isEmailTaken = (error: unknown) => error instanceof AuthError && error.code === "email_taken";
 
-/** The users port's contract: atomic creation, case-insensitive unique email, cascade delete. */
+/**
+ * The users port's contract: atomic creation, case-insensitive unique email, the metadata JSON
+ * object, cascade delete.
+ */
 export function usersContract(makeStorage: () => Promise<Storage> | Storage) {
   describe("users port", () => {
     it("creates a user and finds it by id and by email, every field intact", async () => {
       const storage = await makeStorage();
       const input = newUser({ name: "Ada Lovelace ✓", emailVerified: true });
       const created = await storage.users.create(input);
-      const expected = { ...input, updatedAt: input.createdAt };
+      // Created without metadata: it reads back as an empty object.
+      const expected = { ...input, metadata: {}, updatedAt: input.createdAt };
       expect(created).toEqual(expected);
       expect(await storage.users.findById(input.id)).toEqual(expected);
       expect(await storage.users.findByEmail(input.email)).toEqual(expected);
@@ -85,6 +89,55 @@ export function usersContract(makeStorage: () => Promise<Storage> | Storage) {
       expect(
         await storage.users.update(unique("missing"), { name: "x", updatedAt: at(1) }),
       ).toBeNull();
+    });
+
+    it("keeps metadata as a JSON object: round trip, replaced whole, a copy never shared", async () => {
+      const storage = await makeStorage();
+      const metadata = {
+        plan: "pro",
+        seats: 3,
+        ratio: 0.25,
+        trial: false,
+        cancelledAt: null,
+        nested: { tags: ["a", "é ✓", 7, true, null, { deep: [] }], empty: {} },
+        "key with spaces and 'quotes' \"\\": "ok",
+      };
+      const input = newUser({ name: "Ada", metadata });
+      const created = await storage.users.create(input, { passwordHash: "$test$hash-0" });
+      expect(created.metadata).toEqual(metadata);
+      expect((await storage.users.findById(input.id))?.metadata).toEqual(metadata);
+      expect((await storage.users.findByEmail(input.email))?.metadata).toEqual(metadata);
+      // Neither the object given nor one handed out is the stored one.
+      metadata.plan = "changed by the caller";
+      created.metadata.plan = "changed too";
+      const found = (await storage.users.findById(input.id))?.metadata as typeof metadata;
+      expect(found.plan).toBe("pro");
+      found.nested.tags.push("mutated");
+      expect((await storage.users.findById(input.id))?.metadata.nested).toEqual({
+        tags: ["a", "é ✓", 7, true, null, { deep: [] }],
+        empty: {},
+      });
+
+      // An update replaces the whole object and keeps every other field; undefined keeps.
+      const replaced = await storage.users.update(input.id, {
+        name: undefined,
+        metadata: { only: "this" },
+        updatedAt: at(30),
+      });
+      expect(replaced).toEqual({ ...created, metadata: { only: "this" }, updatedAt: at(30) });
+      expect(await storage.users.findById(input.id)).toEqual(replaced);
+      const renamed = await storage.users.update(input.id, { name: "Ada L.", updatedAt: at(40) });
+      expect(renamed?.metadata).toEqual({ only: "this" });
+      expect(renamed?.name).toBe("Ada L.");
+      // A big value (close to the library's 16 KB cap) fits.
+      const big = { text: "é".repeat(7000), list: Array.from({ length: 200 }, (_, i) => i) };
+      expect(
+        (await storage.users.update(input.id, { metadata: big, updatedAt: at(50) }))?.metadata,
+      ).toEqual(big);
+      expect((await storage.users.findByEmail(input.email))?.metadata).toEqual(big);
+      const cleared = await storage.users.update(input.id, { metadata: {}, updatedAt: at(60) });
+      expect(cleared?.metadata).toEqual({});
+      expect((await storage.users.findById(input.id))?.metadata).toEqual({});
     });
 
     it("refuses to move a user onto another user's email, in any case", async () => {

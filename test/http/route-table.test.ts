@@ -241,6 +241,9 @@ const fixtures: Record<string, Partial<Record<RateLimitAction, Fixture>>> = {
   "POST /passkey/login/verify": {
     "passkey-login": () => ({ body: fakeAssertion }),
   },
+  "DELETE /account": {
+    "account-delete": (_, cookie) => ({ cookie, body: { currentPassword: WRONG } }),
+  },
 };
 
 /** State-changing routes that are no credential endpoint, and why they need no limit. */
@@ -251,6 +254,7 @@ const NOT_CREDENTIAL_ENDPOINTS: Record<string, string> = {
     "signed in; a wrong currentPassword counts toward the account's lockout",
   "PATCH /passkeys/:id": "signed in; renames the caller's own passkey",
   "DELETE /passkeys/:id": "signed in; deletes the caller's own passkey",
+  "PATCH /account": "signed in; renames the caller's own account",
   "POST /magic-link/verify":
     "uses a mailed single-use 256-bit token, hashed at rest: nothing to guess",
   "GET /magic-link/verify": "as the POST",

@@ -1,5 +1,6 @@
 import type { Route } from "../route.js";
 import { accountRoutes } from "./account.js";
+import { accountManagementRoutes } from "./account-management.js";
 import { emailRoutes } from "./email.js";
 import { healthRoutes } from "./health.js";
 import { passkeyRoutes } from "./passkeys.js";
@@ -9,6 +10,7 @@ import { tokenRoutes } from "./tokens.js";
 /** Every route the handler serves, below basePath. */
 export const routes: Route[] = [
   ...accountRoutes,
+  ...accountManagementRoutes,
   ...sessionRoutes,
   ...healthRoutes,
   ...passkeyRoutes,

@@ -3,6 +3,16 @@ import type { User } from "../../types.js";
 import type { NewUser, UserStore } from "../ports.js";
 import { copyFlat } from "./copy.js";
 
+/** A JSON round trip: what a database keeps of `metadata`, and a copy nobody else holds. */
+const copyMetadata = (metadata: Record<string, unknown>): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(metadata));
+
+/** A copy callers cannot mutate the stored user through, metadata included. */
+const copyUser = (user: User): User => ({
+  ...copyFlat(user),
+  metadata: copyMetadata(user.metadata),
+});
+
 export function memoryUsers(
   onCreate: (userId: string, credentials: { passwordHash?: string }) => void,
   onDelete: (userId: string) => void,
@@ -20,32 +30,42 @@ export function memoryUsers(
 
   return {
     async create(input: NewUser, credentials = {}) {
-      const user: User = { ...input, updatedAt: input.createdAt };
+      const user: User = {
+        ...input,
+        metadata: copyMetadata(input.metadata ?? {}),
+        updatedAt: input.createdAt,
+      };
       // Runs without an await between check and write, so it is atomic within the process.
       claimEmail(user.email, user.id);
       byId.set(user.id, user);
       onCreate(user.id, credentials);
-      return copyFlat(user);
+      return copyUser(user);
     },
     async findById(id) {
       const user = byId.get(id);
-      return user ? copyFlat(user) : null;
+      return user ? copyUser(user) : null;
     },
     async findByEmail(email) {
       const id = idByEmail.get(email.toLowerCase());
       const user = id === undefined ? undefined : byId.get(id);
-      return user ? copyFlat(user) : null;
+      return user ? copyUser(user) : null;
     },
     async update(id, patch) {
       const user = byId.get(id);
       if (!user) return null;
+      // Copied before anything changes: a value JSON cannot hold throws here, changing nothing.
+      const metadata = patch.metadata === undefined ? undefined : copyMetadata(patch.metadata);
       if (patch.email !== undefined && patch.email.toLowerCase() !== user.email.toLowerCase()) {
         claimEmail(patch.email, id);
         idByEmail.delete(user.email.toLowerCase());
       }
-      const updated: User = { ...user, ...patch };
+      const defined = Object.fromEntries(
+        Object.entries(patch).filter(([, value]) => value !== undefined),
+      ) as typeof patch;
+      const updated: User = { ...user, ...defined };
+      if (metadata !== undefined) updated.metadata = metadata;
       byId.set(id, updated);
-      return copyFlat(updated);
+      return copyUser(updated);
     },
     async delete(id) {
       const user = byId.get(id);
