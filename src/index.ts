@@ -8,6 +8,7 @@ import { type AuthOptions, type ResolvedConfig, resolveConfig } from "./config/c
 import { buildContext } from "./context/build-context.js";
 import { authenticateCredential } from "./credentials/authenticate.js";
 import { readCredential } from "./credentials/read-credential.js";
+import { deleteAccount, updateUser, type updateUserInput } from "./flows/account.js";
 import {
   type CancelledEmailChange,
   cancelEmailChange,
@@ -58,10 +59,10 @@ import type { Passkey } from "./passkeys/passkey.js";
 import { passkeyRegistrationOptions, verifyPasskeyRegistration } from "./passkeys/registration.js";
 import { passkeySignUpOptions, type signUpInput, verifyPasskeySignUp } from "./passkeys/sign-up.js";
 import {
-  endSessionByToken,
   listSessions,
   revokeSession,
   revokeUserSessions,
+  signOutByToken,
   validateSessionToken,
 } from "./sessions/sessions.js";
 import { verifyOwnAccessToken } from "./tokens/access-token.js";
@@ -94,6 +95,18 @@ export {
   errorBody,
   isAuthError,
 } from "./errors.js";
+export type {
+  AnyAuthEventListener,
+  AuthEvent,
+  AuthEventListener,
+  AuthEventListeners,
+  AuthEventOf,
+  AuthEventType,
+  SessionEndReason,
+  SignInFailureReason,
+  SignInMethod,
+} from "./events/events.js";
+export { AUTH_EVENT_TYPES } from "./events/events.js";
 export type { CancelledEmailChange } from "./flows/email-change.js";
 export type { VerificationOpener } from "./flows/email-verification.js";
 export type { MagicSignIn } from "./flows/magic-link.js";
@@ -123,6 +136,9 @@ export {
   type PasswordPolicyOptions,
   type PasswordRejection,
 } from "./password/policy.js";
+
+import type { AnyAuthEventListener, AuthEventListener, AuthEventType } from "./events/events.js";
+
 export { memoryStorage } from "./storage/memory/index.js";
 export type * from "./storage/ports.js";
 export type { TokenSet } from "./tokens/grants.js";
@@ -150,6 +166,20 @@ export interface AuthApi {
   revokeSession(userId: string, sessionId: string): Promise<boolean>;
   /** Revokes every session of the user but `exceptSessionId`; returns the revoked ids. */
   revokeUserSessions(userId: string, exceptSessionId?: string): Promise<string[]>;
+  /**
+   * Changes a user's `name` (null clears it) and/or `metadata`, the app's own JSON object about
+   * the user (replaced whole; a plain JSON object of at most 16 KB, else `invalid_request`).
+   * Server code only: over HTTP a user changes only their own name (`PATCH /auth/account`).
+   * Throws `not_found` for an unknown user.
+   */
+  updateUser(userId: string, input: z.input<typeof updateUserInput>): Promise<User>;
+  /**
+   * Deletes the user and everything that belongs to it: sessions (revoked first, so its access
+   * and refresh tokens fail at once), passkeys, password, pending tokens. No step-up: server code
+   * is trusted to have checked who asked (`DELETE /auth/account` asks the user for a fresh
+   * sign-in). Throws `not_found` for an unknown user.
+   */
+  deleteAccount(userId: string): Promise<void>;
   changePassword(
     auth: { userId: string; sessionId: string },
     input: z.input<typeof changePasswordInput>,
@@ -273,6 +303,15 @@ export interface Auth {
    * waits, and after a failure it answers `503 unavailable`. Await it at start to fail early.
    */
   ready(): Promise<void>;
+  /**
+   * Subscribes to security events of `type` (or `"*"` for all): the same as the `on` option.
+   * Listeners run after the change is stored; a throw is logged, never fails the request.
+   * Returns the function that unsubscribes.
+   */
+  on: {
+    <T extends AuthEventType>(type: T, listener: AuthEventListener<T>): () => void;
+    (type: "*", listener: AnyAuthEventListener): () => void;
+  };
   /** Where the instance lives, for adapters: never its secret, storage or mailer. */
   config: AuthInfo;
 }
@@ -293,7 +332,7 @@ export interface AuthInfo {
 /** Validates the options once, then builds the handler, the guard and the API over them. */
 export function createAuth(options: AuthOptions): Auth {
   const config = resolveConfig(options);
-  const ctx = buildContext(config);
+  const ctx = buildContext(config, config.on);
   // A key that cannot be imported is reported at start, not at the first token.
   ctx.readiness.ready.catch((error) => logError("cannot start", error));
 
@@ -301,11 +340,13 @@ export function createAuth(options: AuthOptions): Auth {
     register: (input, info) => register(ctx, input, info),
     login: (input, info) => login(ctx, input, info),
     getSession: (token) => validateSessionToken(ctx, token),
-    logout: (token) => endSessionByToken(ctx, token),
+    logout: (token) => signOutByToken(ctx, token),
     listSessions: (userId) => listSessions(ctx, userId),
     revokeSession: (userId, sessionId) => revokeSession(ctx, userId, sessionId),
     revokeUserSessions: (userId, exceptSessionId) =>
       revokeUserSessions(ctx, userId, exceptSessionId),
+    updateUser: (userId, input) => updateUser(ctx, userId, input),
+    deleteAccount: (userId) => deleteAccount(ctx, userId),
     changePassword: (auth, input, info) => changePassword(ctx, auth, input, info),
     passkeyRegistrationOptions: (userId, info) => passkeyRegistrationOptions(ctx, userId, info),
     verifyPasskeyRegistration: (userId, input, info) =>
@@ -358,6 +399,7 @@ export function createAuth(options: AuthOptions): Auth {
     },
     api,
     ready: () => ctx.readiness.ready,
+    on: ctx.events.on,
     config: Object.freeze({
       baseURL: config.baseURL,
       basePath: config.basePath,

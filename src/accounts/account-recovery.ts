@@ -1,6 +1,7 @@
 import type { AuthContext } from "../context/context.js";
+import type { SessionEndReason } from "../events/events.js";
 import { revokeUserSessions } from "../sessions/sessions.js";
-import type { User } from "../types.js";
+import type { RequestInfo, User } from "../types.js";
 
 /*
  * The account-lifecycle rules that take an account back from whoever should not hold it. Every
@@ -26,9 +27,10 @@ export async function voidPendingTokens(ctx: AuthContext, userId: string): Promi
 export async function secureAccount(
   ctx: AuthContext,
   userId: string,
+  reason: SessionEndReason,
   keepSessionId?: string,
 ): Promise<string[]> {
-  const revoked = await revokeUserSessions(ctx, userId, keepSessionId);
+  const revoked = await revokeUserSessions(ctx, userId, keepSessionId, reason);
   await voidPendingTokens(ctx, userId);
   return revoked;
 }
@@ -60,12 +62,13 @@ export async function proveAddress(
   ctx: AuthContext,
   user: User,
   prover: AddressProver,
+  info: RequestInfo = {},
 ): Promise<{ user: User; evicted: boolean }> {
   if (user.emailVerified) return { user, evicted: false };
   const evict = !holdsAccount(user, prover);
   if (evict) {
     // Sessions first: a squatter's session could otherwise add a passkey while we clean up.
-    await revokeUserSessions(ctx, user.id);
+    await revokeUserSessions(ctx, user.id, undefined, "address_proven");
     await ctx.storage.passkeys.deleteByUser(user.id);
     await ctx.storage.passwords.delete(user.id);
     await voidPendingTokens(ctx, user.id);
@@ -74,5 +77,13 @@ export async function proveAddress(
     emailVerified: true,
     updatedAt: ctx.now(),
   });
+  await ctx.events.emit(
+    "email.verified",
+    { userId: user.id, ...info },
+    {
+      email: user.email,
+      evictedCredentials: evict,
+    },
+  );
   return { user: verified ?? { ...user, emailVerified: true }, evicted: evict };
 }

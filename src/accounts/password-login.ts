@@ -1,8 +1,9 @@
 import type { AuthContext } from "../context/context.js";
 import { AuthError, isAuthError } from "../errors.js";
+import type { SignInFailureReason, SignInMethod } from "../events/events.js";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../ops/rate-limit.js";
 import { normalizePassword } from "../password/policy.js";
-import type { User } from "../types.js";
+import type { RequestInfo, User } from "../types.js";
 import { assertEmailVerified } from "./email-verified.js";
 
 /*
@@ -12,24 +13,61 @@ import { assertEmailVerified } from "./email-verified.js";
 
 const invalidCredentials = () => new AuthError("invalid_credentials", "Invalid email or password");
 
-/** Checks an email and password; returns the user, or throws `invalid_credentials`. */
+/** Where a password check comes from, for the events it emits. */
+export interface PasswordAttempt {
+  /** `password` for the sign-in route and step-up, `token` for the token endpoint's grant. */
+  method?: SignInMethod;
+  info?: RequestInfo;
+}
+
+/**
+ * Checks an email and password; returns the user, or throws `invalid_credentials`. Every
+ * refusal emits `user.sign_in_failed` with the recorded reason (which the caller never hears),
+ * and a failure that locks the account `user.locked_out`.
+ */
 export async function verifyPasswordLogin(
   ctx: AuthContext,
   email: string,
   password: string,
+  attempt: PasswordAttempt = {},
 ): Promise<User> {
-  await assertLoginAllowed(ctx, email);
+  const { method = "password", info = {} } = attempt;
+  const failed = (userId: string | undefined, reason: SignInFailureReason) =>
+    ctx.events.emit("user.sign_in_failed", { userId, ...info }, { method, reason });
+  try {
+    await assertLoginAllowed(ctx, email);
+  } catch (error) {
+    const known = await ctx.storage.users.findByEmail(email);
+    await failed(known?.id, "locked");
+    throw error;
+  }
   const candidate = normalizePassword(password);
   const user = await ctx.storage.users.findByEmail(email);
   const stored = user ? await ctx.storage.passwords.get(user.id) : null;
   const matches = await ctx.hasher.verify(stored ?? (await ctx.dummyHash()), candidate);
   if (!user || stored === null || !matches) {
-    await recordLoginFailure(ctx, email);
+    const { failures, lockedUntil } = await recordLoginFailure(ctx, email);
+    await failed(
+      user?.id,
+      !user ? "unknown_account" : stored === null ? "no_password" : "wrong_password",
+    );
+    if (lockedUntil && user) {
+      await ctx.events.emit(
+        "user.locked_out",
+        { userId: user.id, ...info },
+        { until: lockedUntil.toISOString(), consecutiveFailures: failures },
+      );
+    }
     throw invalidCredentials();
   }
   await clearLoginFailures(ctx, email);
   // Only after the password matched: without it, nobody learns whether the account is verified.
-  assertEmailVerified(ctx, user);
+  try {
+    assertEmailVerified(ctx, user);
+  } catch (error) {
+    await failed(user.id, "email_not_verified");
+    throw error;
+  }
   if (ctx.hasher.needsRehash(stored)) {
     // Compare-and-swap: if a concurrent change replaced the hash, theirs stands.
     await ctx.storage.passwords.replace(user.id, stored, await ctx.hasher.hash(candidate));

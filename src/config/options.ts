@@ -1,4 +1,5 @@
 import type { RandomSource } from "../crypto/random.js";
+import type { AuthEventListeners } from "../events/events.js";
 import type { Mailer } from "../mail/message.js";
 import type { MailTemplates } from "../mail/templates.js";
 import type { PasswordHasher } from "../password/hasher.js";
@@ -15,37 +16,45 @@ import type { TokenAlgorithm } from "./token-options.js";
  * option that is not listed here is a `ConfigError` (usually a typo), at every level.
  */
 
-/** The options of `createAuth`. Only `baseURL` and `storage` are required (and `secret` in production). */
+/**
+ * The options of `createAuth`. Only `storage` is required, and `baseURL` (and `secret` in
+ * production), which may come from the environment instead: `AUTH_URL`, `AUTH_SECRET`.
+ */
 export interface AuthOptions {
   /**
    * Your app's origin, e.g. `https://app.example.com` (an absolute http(s) URL). Trusted for
    * CSRF and CORS, the issuer of access tokens, the base of every link in mail, and the default
    * passkey relying party. With `https`, cookies are `Secure` and get the `__Host-` prefix.
-   * Required.
+   * Required: left out, it is read from the `AUTH_URL` environment variable, else from
+   * `BASE_URL` when that is an absolute http(s) URL (not a path such as Vite's `/`).
+   * @default process.env.AUTH_URL ?? process.env.BASE_URL
    */
-  baseURL: string;
+  baseURL?: string;
   /**
    * Where the handler's routes live: starts with `/`, does not end with one.
    * @default "/auth"
    */
   basePath?: string;
   /**
-   * At least 32 bytes (UTF-8), e.g. `openssl rand -base64 32`. Keys what needs a MAC, the
-   * outbox encryption and, without `tokens.keys`, the token signing key. Required when
+   * At least 32 bytes (UTF-8), e.g. from `npx portcullis secret`. Keys what needs a MAC, the
+   * outbox encryption and, without `tokens.keys`, the token signing key. Left out, it is read
+   * from the `AUTH_SECRET` environment variable. Required (here or there) when
    * `NODE_ENV=production`; elsewhere a random one is made, with a warning, and what it signed
    * dies with the process.
+   * @default process.env.AUTH_SECRET
    */
   secret?: string;
   /**
    * Where accounts, sessions and every other record live: `memoryStorage()` (tests), a
    * database adapter, or a mix of ports, e.g.
    * `{ ...postgresStorage({ pool }), ...redisStorage(redis) }`. Every port must be covered.
-   * Required.
+   * Required: an adapter, not its factory (`memoryStorage()`, not `memoryStorage`) nor a URL.
    */
   storage: Storage;
   /**
    * Other origins (e.g. `https://admin.example.com`) allowed to make credentialed requests:
-   * CORS with credentials, the CSRF check, and redirect targets.
+   * CORS with credentials, the CSRF check, and redirect targets. Each origin exactly: wildcards
+   * (`"*"`, `https://*.example.com`) are refused.
    * @default []
    */
   trustedOrigins?: string[];
@@ -129,6 +138,12 @@ export interface AuthOptions {
    * @default crypto.getRandomValues
    */
   random?: RandomSource;
+  /**
+   * Listeners of the security events (DESIGN §6), by type, or `"*"` for every one:
+   * `{ "user.signed_in": (event) => ... }`. They run after the change is stored, in order; one
+   * that throws is logged and never fails the request. More can be added with `auth.on`.
+   */
+  on?: AuthEventListeners;
 }
 
 /**

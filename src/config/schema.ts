@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { RandomSource } from "../crypto/random.js";
+import { AUTH_EVENT_TYPES, type AuthEventListeners } from "../events/events.js";
 import type { PasswordHasher } from "../password/hasher.js";
 import type { Storage } from "../storage/ports.js";
 import { parseCIDR } from "../util/ip-address.js";
@@ -32,21 +33,48 @@ const STORAGE_PORTS = [
 
 const positiveSeconds = z.number().int().positive();
 
-const storageSchema = z
-  .custom<Storage>((value) => typeof value === "object" && value !== null, {
-    error: "storage is required: pass memoryStorage() for tests, or a database adapter",
-  })
-  .check((ctx) => {
-    for (const port of STORAGE_PORTS) {
-      if (typeof (ctx.value as unknown as Record<string, unknown>)[port] !== "object") {
-        ctx.issues.push({
-          code: "custom",
-          input: ctx.value,
-          message: `storage has no "${port}" port: combine adapters so every port is covered`,
-        });
-      }
-    }
-  });
+/** A value whose `then` is a function: an adapter factory's promise that was not awaited. */
+const isThenable = (value: object) => typeof (value as { then?: unknown }).then === "function";
+
+/**
+ * What is wrong with the `storage` option, as one sentence that says what to do, or null. A
+ * string is never echoed: it may be a database URL with a password in it.
+ */
+function storageProblem(value: unknown): string | null {
+  if (value === undefined || value === null) {
+    return "storage is required: pass memoryStorage() for tests, or a database adapter, e.g. sqliteStorage({ path })";
+  }
+  if (typeof value === "function") {
+    // A bundler may have renamed it: only a name that reads like an adapter factory is shown.
+    const name = /^[A-Za-z_$][\w$]*storage$/i.test(value.name) ? value.name : "memoryStorage";
+    const call = name === "memoryStorage" ? "memoryStorage()" : `${name}(...)`;
+    return `storage is a function: call it, e.g. storage: ${call}`;
+  }
+  if (typeof value === "string") {
+    const example = /^postgres(ql)?:/i.test(value)
+      ? "postgresStorage({ pool: new pg.Pool({ connectionString }) })"
+      : "sqliteStorage({ path })";
+    return `storage is a string: pass a storage adapter, e.g. ${example}`;
+  }
+  if (typeof value !== "object") {
+    return `storage is a ${typeof value}: pass a storage adapter, e.g. memoryStorage()`;
+  }
+  const missing = STORAGE_PORTS.filter(
+    (port) => typeof (value as Record<string, unknown>)[port] !== "object",
+  );
+  if (missing.length === 0) return null;
+  if (isThenable(value)) return "storage is a Promise: await the adapter before createAuth";
+  if (missing.length === STORAGE_PORTS.length) {
+    return `storage is not a storage adapter (it has none of the ports ${STORAGE_PORTS.join(", ")}): pass memoryStorage() or a database adapter, e.g. sqliteStorage({ path })`;
+  }
+  const ports = missing.length === 1 ? "the port" : "the ports";
+  return `storage is missing ${ports}: ${missing.join(", ")}: combine adapters, e.g. { ...postgresStorage({ pool }), sessions: redisSessions(redis) }`;
+}
+
+const storageSchema = z.custom<Storage>().check((ctx) => {
+  const message = storageProblem(ctx.value);
+  if (message !== null) ctx.issues.push({ code: "custom", input: ctx.value, message });
+});
 
 const hasherSchema = z.custom<PasswordHasher>(
   (value) =>
@@ -58,18 +86,28 @@ const hasherSchema = z.custom<PasswordHasher>(
   { error: "passwordHasher must implement hash, verify and needsRehash" },
 );
 
-const originSchema = z.string().refine((value) => parseOrigin(value) !== null, {
-  error: (issue) =>
-    `"${String(issue.input)}" is not an http(s) origin like https://app.example.com`,
+const originSchema = z.string().check((ctx) => {
+  const value = ctx.value;
+  // A wildcard would be taken literally (`https://*.example.com` is a valid URL) and never match.
+  const message = value.includes("*")
+    ? `"${value}": wildcards are not supported: list each origin, e.g. ["https://app.example.com", "https://admin.example.com"]`
+    : parseOrigin(value) === null
+      ? `"${value}" is not an http(s) origin like https://app.example.com`
+      : null;
+  if (message !== null) ctx.issues.push({ code: "custom", input: value, message });
 });
 
 export const configSchema = z.strictObject({
   ...mailOptionShape,
+  // Optional here: resolveConfig falls back to AUTH_URL / BASE_URL, and says when both are missing.
   baseURL: z
-    .string({ error: "baseURL is required: the origin of your app, e.g. http://localhost:3000" })
+    .string({
+      error: "baseURL must be a string: the origin of your app, e.g. http://localhost:3000",
+    })
     .refine((value) => parseOrigin(value) !== null, {
-      error: "baseURL must be an absolute http(s) URL",
-    }),
+      error: "baseURL must be an absolute http(s) URL, e.g. http://localhost:3000",
+    })
+    .optional(),
   basePath: z
     .string()
     .regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, "basePath must start with / and not end with /")
@@ -203,6 +241,21 @@ export const configSchema = z.strictObject({
     .custom<RandomSource>((value) => typeof (value as { fill?: unknown })?.fill === "function", {
       error: "random must have a fill(bytes) method",
     })
+    .optional(),
+  on: z
+    .custom<AuthEventListeners>(
+      (value) =>
+        typeof value === "object" &&
+        value !== null &&
+        Object.entries(value).every(
+          ([type, listener]) =>
+            (type === "*" || (AUTH_EVENT_TYPES as readonly string[]).includes(type)) &&
+            typeof listener === "function",
+        ),
+      {
+        error: `on must map event types (${AUTH_EVENT_TYPES.join(", ")}, or "*") to functions`,
+      },
+    )
     .optional(),
 });
 

@@ -1,8 +1,11 @@
 import type { ResolvedConfig } from "../config/config.js";
 import { AuthError } from "../errors.js";
+import { createEventBus } from "../events/bus.js";
+import type { AuthEventListeners } from "../events/events.js";
 import { createMailService } from "../outbox/mail-service.js";
 import { passwordHashing } from "../password/hashing.js";
 import { pbkdf2 } from "../password/pbkdf2.js";
+import { logError } from "../util/log.js";
 import type { AuthContext } from "./context.js";
 import { importKeyRing } from "./key-ring.js";
 import { trackReadiness } from "./readiness.js";
@@ -14,8 +17,17 @@ const DUMMY_PASSWORD = "portcullis-timing-equaliser";
  * Builds the one context of an instance from resolved options. What can fail synchronously has
  * failed in `resolveConfig` already; key import is started here and tracked by `readiness`.
  */
-export function buildContext(config: ResolvedConfig): AuthContext {
+export function buildContext(
+  config: ResolvedConfig,
+  listeners: AuthEventListeners = {},
+): AuthContext {
   const now = () => new Date(config.clock.now());
+  const events = createEventBus({
+    random: config.random,
+    now,
+    listeners,
+    onListenerError: (error, event) => logError(`listener of ${event.type} failed`, error),
+  });
   const hasher = passwordHashing(config.passwordHasher ?? pbkdf2());
   const keys = importKeyRing(config);
   const readiness = trackReadiness("tokens.keys", keys);
@@ -43,10 +55,22 @@ export function buildContext(config: ResolvedConfig): AuthContext {
     hasher,
     now,
     random: config.random,
-    mail: createMailService(config, config.storage, now),
+    mail: createMailService(config, config.storage, now, async (dead) => {
+      await events.emit(
+        "mail.dead_lettered",
+        {},
+        {
+          messageId: dead.id,
+          mailType: dead.message?.type ?? "unknown",
+          attempts: dead.attempts,
+          error: dead.error,
+        },
+      );
+    }),
     keys: readyKeys,
     relyingParty: relyingParty(config),
     dummyHash,
+    events,
     readiness,
   };
 }

@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from "../config/config.js";
 import type { RandomSource } from "../crypto/random.js";
+import type { EventBus } from "../events/bus.js";
 import type { MailService } from "../outbox/mail-service.js";
 import type { PasswordHasher } from "../password/hasher.js";
 import type { Storage } from "../storage/ports.js";
@@ -30,6 +31,11 @@ export interface AuthContext {
    * the same time as a wrong password and timing does not reveal which accounts exist.
    */
   dummyHash(): Promise<string>;
+  /**
+   * The events of every security change (DESIGN §6): flows emit after the change is stored;
+   * the audit log, logs, metrics and webhooks subscribe. Nothing else reports by hand.
+   */
+  events: EventBus;
   /** Whether what loads asynchronously at start (the keys) has loaded, and why not. */
   readiness: Readiness;
 }

@@ -95,6 +95,14 @@ export async function requestEmailChange(
     newEmail,
     expiresInMinutes: Math.ceil(CANCEL_TTL_SECONDS / 60),
   });
+  await ctx.events.emit(
+    "email.change_requested",
+    { userId: user.id, ...info },
+    {
+      from: user.email,
+      to: newEmail,
+    },
+  );
   if (await ctx.storage.users.findByEmail(newEmail)) return;
   const { ttl } = ctx.config.emailChange;
   const token = await issueToken(ctx, {
@@ -139,6 +147,7 @@ export async function confirmEmailChange(ctx: AuthContext, token: unknown): Prom
     url: undoURL,
     expiresInMinutes: Math.ceil(CANCEL_TTL_SECONDS / 60),
   });
+  await ctx.events.emit("email.changed", { userId: user.id }, { from, to: updated.email });
   return updated;
 }
 
@@ -176,7 +185,7 @@ export async function cancelEmailChange(
   if (!user) throw invalidToken();
   if (user.email === from) {
     await ctx.storage.verifications.deleteByUser(user.id, EMAIL_CHANGE_PURPOSE);
-    await revokeUserSessions(ctx, user.id);
+    await revokeUserSessions(ctx, user.id, undefined, "email_change_cancelled");
     return { user, reverted: false };
   }
   // Moved on since (to a third address, or back already): this link no longer describes it.
@@ -187,12 +196,17 @@ export async function cancelEmailChange(
     updatedAt: ctx.now(),
   });
   if (!moved) throw invalidToken();
-  await secureAccount(ctx, user.id);
+  await secureAccount(ctx, user.id, "email_change_cancelled");
   for (const passkey of await ctx.storage.passkeys.listByUser(user.id)) {
     if (passkey.createdAt.getTime() >= requestedAt) {
       await ctx.storage.passkeys.delete(user.id, passkey.id);
     }
   }
   await ctx.storage.passwords.delete(user.id);
+  await ctx.events.emit(
+    "email.changed",
+    { userId: user.id },
+    { from: to, to: from, reverted: true },
+  );
   return { user: moved, reverted: true };
 }

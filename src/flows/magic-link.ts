@@ -117,7 +117,7 @@ export async function verifyMagicLink(
   const record = await consumeToken(ctx, input.token, MAGIC_LINK_PURPOSE);
   const signedIn = await signInRecipient(
     ctx,
-    { userId: record.userId, email: record.identifier },
+    { userId: record.userId, email: record.identifier, method: "magic_link" },
     info,
     prover,
   );
@@ -148,5 +148,10 @@ export async function verifyLoginCode(
   if (!record || !(await isNewestLoginCode(ctx, email, tokenData(record).stamp))) {
     throw invalidToken();
   }
-  return signInRecipient(ctx, { userId: record.userId, email: record.identifier }, info, prover);
+  return signInRecipient(
+    ctx,
+    { userId: record.userId, email: record.identifier, method: "code" },
+    info,
+    prover,
+  );
 }

@@ -6,7 +6,7 @@ import type { AuthContext } from "../context/context.js";
 import { randomId } from "../crypto/ids.js";
 import { AuthError } from "../errors.js";
 import { limitPerIP } from "../ops/rate-limit.js";
-import { createSession, type IssuedSession } from "../sessions/sessions.js";
+import { announceSignIn, createSession, type IssuedSession, signIn } from "../sessions/sessions.js";
 import type { RequestInfo, User } from "../types.js";
 import { parseInput } from "../validation.js";
 import { afterRegistration } from "./email-verification.js";
@@ -37,8 +37,6 @@ export type Registered =
   | (SignedIn & { registrationBinding?: undefined })
   | { user: User; session: null; token: null; registrationBinding: string | null };
 
-const _invalidCredentials = () => new AuthError("invalid_credentials", "Invalid email or password");
-
 export async function register(
   ctx: AuthContext,
   input: unknown,
@@ -61,6 +59,7 @@ export async function register(
   let signedIn: SignedIn | null = null;
   if (!ctx.config.emailVerification.required) {
     try {
+      // Not signIn: the sign-up is announced first, then the sign-in that came with it.
       signedIn = { user, ...(await createSession(ctx, user.id, info)) };
     } catch (error) {
       // Sessions may live in another store (Redis beside SQL): undo the account rather than
@@ -69,6 +68,15 @@ export async function register(
       throw error;
     }
   }
+  await ctx.events.emit(
+    "user.registered",
+    { userId: user.id, ...info },
+    {
+      method: "password",
+      email: user.email,
+    },
+  );
+  if (signedIn) await announceSignIn(ctx, user.id, "password", signedIn.session.id, info);
   const registrationBinding = await afterRegistration(ctx, user);
   return signedIn ?? { user, session: null, token: null, registrationBinding };
 }
@@ -81,7 +89,7 @@ export async function login(
   const { email, password } = parseInput(loginInput, input);
   await limitPerIP(ctx, "login", info.ip);
   const user = await verifyPasswordLogin(ctx, email, password);
-  return { user, ...(await createSession(ctx, user.id, info)) };
+  return { user, ...(await signIn(ctx, user.id, "password", info)) };
 }
 
 /**
@@ -106,5 +114,6 @@ export async function changePassword(
   const replaced = stored !== null && (await ctx.storage.passwords.replace(user.id, stored, next));
   if (!replaced)
     throw new AuthError("invalid_credentials", "The password changed meanwhile; try again");
-  await secureAccount(ctx, user.id, auth.sessionId);
+  await secureAccount(ctx, user.id, "password_changed", auth.sessionId);
+  await ctx.events.emit("password.changed", { userId: user.id, ...info }, {});
 }

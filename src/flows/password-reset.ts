@@ -45,6 +45,9 @@ export async function forgotPassword(
   await limitPerIP(ctx, "password-forgot", info.ip);
   await limitPerAccount(ctx, "password-forgot", email);
   const user = await ctx.storage.users.findByEmail(email);
+  // Emitted for unknown addresses too (without a userId): the audit sees the probing, and the
+  // listeners' work costs the same either way, so timing tells nothing.
+  await ctx.events.emit("password.reset_requested", { userId: user?.id, ...info }, {});
   if (!user) {
     await balanceMissingAccount(ctx, PASSWORD_RESET_PURPOSE, "password-reset", email);
     return;
@@ -84,8 +87,9 @@ export async function resetPassword(
   const user = record.userId ? await ctx.storage.users.findById(record.userId) : null;
   if (!user || user.email !== record.identifier) throw invalidToken();
   // Before the new password is set: an eviction removes the squatter's password, not this one.
-  await proveAddress(ctx, user, prover);
+  await proveAddress(ctx, user, prover, info);
   await ctx.storage.passwords.set(user.id, hash);
-  await secureAccount(ctx, user.id);
+  await secureAccount(ctx, user.id, "password_reset");
   await clearLoginFailures(ctx, user.email);
+  await ctx.events.emit("password.reset", { userId: user.id, ...info }, {});
 }

@@ -2,7 +2,7 @@ import { type AddressProver, proveAddress } from "../accounts/account-recovery.j
 import type { AuthContext } from "../context/context.js";
 import { randomId } from "../crypto/ids.js";
 import { isAuthError } from "../errors.js";
-import { createSession } from "../sessions/sessions.js";
+import { signIn } from "../sessions/sessions.js";
 import type { RequestInfo, User } from "../types.js";
 import { invalidToken } from "./one-time-token.js";
 import type { SignedIn } from "./password-accounts.js";
@@ -16,18 +16,19 @@ import type { SignedIn } from "./password-accounts.js";
  */
 export async function signInRecipient(
   ctx: AuthContext,
-  proof: { userId: string | null; email: string },
+  proof: { userId: string | null; email: string; method: "magic_link" | "code" },
   info: RequestInfo = {},
   prover: AddressProver = {},
 ): Promise<SignedIn> {
-  const account = await recipientAccount(ctx, proof);
-  const { user } = await proveAddress(ctx, account, prover);
-  return { user, ...(await createSession(ctx, user.id, info)) };
+  const account = await recipientAccount(ctx, proof, info);
+  const { user } = await proveAddress(ctx, account, prover, info);
+  return { user, ...(await signIn(ctx, user.id, proof.method, info)) };
 }
 
 async function recipientAccount(
   ctx: AuthContext,
   proof: { userId: string | null; email: string },
+  info: RequestInfo,
 ): Promise<User> {
   if (proof.userId !== null) {
     const user = await ctx.storage.users.findById(proof.userId);
@@ -39,13 +40,22 @@ async function recipientAccount(
   if (existing) return existing;
   if (!ctx.config.magicLink.signUp) throw invalidToken();
   try {
-    return await ctx.storage.users.create({
+    const created = await ctx.storage.users.create({
       id: randomId(ctx.config.random),
       email: proof.email,
       emailVerified: true,
       name: null,
       createdAt: ctx.now(),
     });
+    await ctx.events.emit(
+      "user.registered",
+      { userId: created.id, ...info },
+      {
+        method: "magic_link",
+        email: created.email,
+      },
+    );
+    return created;
   } catch (error) {
     // Created concurrently (two links, or a registration): the address is proven, use it.
     if (isAuthError(error) && error.code === "email_taken") {

@@ -95,7 +95,10 @@ export async function assertLoginAllowed(ctx: AuthContext, identifier: string) {
  * calls `clearLoginFailures`) lifts early. Unknown accounts are counted alike, so a 429
  * reveals nothing about which emails have accounts.
  */
-export async function recordLoginFailure(ctx: AuthContext, identifier: string) {
+export async function recordLoginFailure(
+  ctx: AuthContext,
+  identifier: string,
+): Promise<{ failures: number; lockedUntil: Date | null }> {
   const { freeAttempts, window, lockSeconds, maxLockSeconds, maxConsecutive } =
     ctx.config.rateLimit.loginFailures;
   const now = ctx.now();
@@ -107,10 +110,11 @@ export async function recordLoginFailure(ctx: AuthContext, identifier: string) {
     const exponent = Math.min(failures.count - freeAttempts, 30);
     seconds = Math.min(lockSeconds * 2 ** exponent, maxLockSeconds);
   } else {
-    return;
+    return { failures: failures.count, lockedUntil: null };
   }
   await ctx.storage.rateLimits.reset(lockKey(identifier));
-  await ctx.storage.rateLimits.hit(lockKey(identifier), seconds * 1000, now);
+  const lock = await ctx.storage.rateLimits.hit(lockKey(identifier), seconds * 1000, now);
+  return { failures: failures.count, lockedUntil: lock.resetAt };
 }
 
 /** A success: forgets the failure count and lifts any lock (after a password reset, say). */

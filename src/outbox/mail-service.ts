@@ -4,7 +4,7 @@ import { consoleMailer } from "../mail/console-mailer.js";
 import type { MailMessage, MailType } from "../mail/message.js";
 import { renderMail, type TemplateData } from "../mail/templates.js";
 import type { Storage } from "../storage/ports.js";
-import { createOutbox, type Outbox } from "./outbox.js";
+import { createOutbox, type Outbox, type OutboxDependencies } from "./outbox.js";
 import { payloadCipher } from "./payload-cipher.js";
 
 type MailData = Omit<TemplateData, "appName" | "email">;
@@ -31,6 +31,7 @@ export function createMailService(
   config: ResolvedConfig,
   storage: Storage,
   now: () => Date,
+  onDeadLetter?: OutboxDependencies["onDeadLetter"],
 ): MailService {
   const features = config.emailFeatures;
   const outbox = createOutbox({
@@ -40,6 +41,7 @@ export function createMailService(
     options: config.outbox,
     now,
     random: config.random,
+    onDeadLetter,
   });
   const appName = config.appName ?? new URL(config.baseURL).host;
 

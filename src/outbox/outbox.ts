@@ -61,6 +61,13 @@ export interface OutboxDependencies {
   now(): Date;
   random: RandomSource;
   log?: (message: string, error?: unknown) => void;
+  /** Told of every message given up on, after it is stored as dead (for `mail.dead_lettered`). */
+  onDeadLetter?: (dead: {
+    id: string;
+    message: MailMessage | null;
+    attempts: number;
+    error: string;
+  }) => void | Promise<void>;
 }
 
 type Outcome = keyof FlushResult;
@@ -82,16 +89,22 @@ export function createOutbox(deps: OutboxDependencies): Outbox {
     return Math.min(options.backoffSeconds * 2 ** exponent, options.maxBackoffSeconds);
   }
 
+  async function giveUp(record: OutboxRecord, message: MailMessage | null, error: string) {
+    await store.markDead(record.id, deps.now(), error);
+    try {
+      await deps.onDeadLetter?.({ id: record.id, message, attempts: record.attempts, error });
+    } catch (failure) {
+      log("dead-letter listener failed", failure);
+    }
+    return "dead" as const;
+  }
+
   /** One attempt at a claimed record; settles its fate in storage. */
   async function attempt(record: OutboxRecord, message: MailMessage | null): Promise<Outcome> {
-    if (!message) {
-      await store.markDead(record.id, deps.now(), "payload cannot be decrypted with this secret");
-      return "dead";
-    }
+    if (!message) return giveUp(record, null, "payload cannot be decrypted with this secret");
     if (message.expiresAt !== undefined && Date.parse(message.expiresAt) <= deps.now().getTime()) {
       // A dead link helps nobody and reads like a phishing attempt: set it aside instead.
-      await store.markDead(record.id, deps.now(), "expired before it could be delivered");
-      return "dead";
+      return giveUp(record, message, "expired before it could be delivered");
     }
     try {
       await mailer.send(message);
@@ -99,8 +112,7 @@ export function createOutbox(deps: OutboxDependencies): Outbox {
       const reason = describeError(error);
       if (record.attempts >= options.maxAttempts) {
         log(`mail ${record.id} dead-lettered after ${record.attempts} attempts: ${reason}`);
-        await store.markDead(record.id, deps.now(), reason);
-        return "dead";
+        return giveUp(record, message, reason);
       }
       await store.reschedule(record.id, after(backoffSeconds(record.attempts)), reason);
       return "retried";

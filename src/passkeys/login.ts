@@ -12,7 +12,7 @@ import { constantTimeEqual } from "../crypto/constant-time.js";
 import { AuthError } from "../errors.js";
 import type { SignedIn } from "../flows/password-accounts.js";
 import { limitPerIP } from "../ops/rate-limit.js";
-import { createSession } from "../sessions/sessions.js";
+import { signIn } from "../sessions/sessions.js";
 import type { RequestInfo } from "../types.js";
 import { parseInput } from "../validation.js";
 import { CHALLENGE_SECONDS, consumeChallenge, issueChallenge } from "./challenges.js";
@@ -130,7 +130,16 @@ export async function verifyPasskeyLogin(
   if (!verification.verified) throw signInFailed();
   const counter = verification.authenticationInfo.newCounter;
   if ((counter > 0 || passkey.counter > 0) && counter <= passkey.counter) {
-    reportPossibleClone(passkey.id, passkey.userId, passkey.counter, counter);
+    // Two authenticators hold one private key: refuse, and tell the operators.
+    await ctx.events.emit(
+      "passkey.clone_suspected",
+      { userId: passkey.userId, ...info },
+      {
+        passkeyId: passkey.id,
+        storedCounter: passkey.counter,
+        presentedCounter: counter,
+      },
+    );
     throw new AuthError(
       "invalid_credentials",
       "Passkey rejected: its signature counter went backwards, which suggests a cloned authenticator",
@@ -145,12 +154,5 @@ export async function verifyPasskeyLogin(
   if (!recorded) throw signInFailed();
   // Only after the signature held, as for passwords: nobody else learns whether it is verified.
   assertEmailVerified(ctx, user);
-  return { user, ...(await createSession(ctx, user.id, info)) };
-}
-
-/** A counter that went backwards means two authenticators hold one private key. */
-function reportPossibleClone(passkeyId: string, userId: string, stored: number, got: number) {
-  console.warn(
-    `[portcullis] passkey ${passkeyId} of user ${userId} answered with counter ${got} after ${stored}: possibly a cloned authenticator; sign-in refused`,
-  );
+  return { user, ...(await signIn(ctx, user.id, "passkey", info)) };
 }

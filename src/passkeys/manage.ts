@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { AuthContext } from "../context/context.js";
 import { AuthError } from "../errors.js";
+import type { RequestInfo } from "../types.js";
 import { parseInput } from "../validation.js";
 import { type Passkey, toPublicPasskey } from "./passkey.js";
 import { passkeyNameField } from "./schemas.js";
@@ -45,6 +46,7 @@ export async function deletePasskey(
   ctx: AuthContext,
   userId: string,
   passkeyId: string,
+  info: RequestInfo = {},
 ): Promise<void> {
   const keepLast = !(await hasOtherSignInMethod(ctx, userId));
   const outcome = await ctx.storage.passkeys.delete(userId, passkeyId, { keepLast });
@@ -55,4 +57,5 @@ export async function deletePasskey(
       "This passkey is your only way to sign in: add another passkey or a password first",
     );
   }
+  await ctx.events.emit("passkey.removed", { userId, ...info }, { passkeyId });
 }

@@ -157,5 +157,6 @@ export async function storePasskey(
   if (!(await ctx.storage.passkeys.create(passkey))) {
     throw new AuthError("invalid_request", "This passkey is already registered");
   }
+  await ctx.events.emit("passkey.added", { userId, ...info }, { passkeyId: passkey.id });
   return toPublicPasskey(passkey);
 }

@@ -10,7 +10,7 @@ import { AuthError } from "../errors.js";
 import { afterRegistration } from "../flows/email-verification.js";
 import type { SignedIn } from "../flows/password-accounts.js";
 import { limitPerIP } from "../ops/rate-limit.js";
-import { createSession } from "../sessions/sessions.js";
+import { signIn } from "../sessions/sessions.js";
 import type { RequestInfo } from "../types.js";
 import { parseInput } from "../validation.js";
 import { CHALLENGE_SECONDS, consumeChallenge, issueChallenge } from "./challenges.js";
@@ -117,5 +117,13 @@ export async function verifyPasskeySignUp(
     throw error;
   }
   await afterRegistration(ctx, user);
-  return { user, passkey, ...(await createSession(ctx, user.id, info)) };
+  await ctx.events.emit(
+    "user.registered",
+    { userId: user.id, ...info },
+    {
+      method: "passkey",
+      email: user.email,
+    },
+  );
+  return { user, passkey, ...(await signIn(ctx, user.id, "passkey", info)) };
 }

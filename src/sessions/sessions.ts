@@ -1,4 +1,5 @@
 import type { AuthContext } from "../context/context.js";
+import type { SessionEndReason, SignInMethod } from "../events/events.js";
 import type { SessionRecord } from "../storage/ports.js";
 import { isLive } from "../storage/session-liveness.js";
 import type { AuthResult, RequestInfo, Session, User } from "../types.js";
@@ -137,26 +138,94 @@ export async function endSessionByToken(ctx: AuthContext, token: string): Promis
   }
 }
 
+/**
+ * Opens the session of a completed sign-in and emits `user.signed_in` with how it was made.
+ * Every sign-in goes through here; `createSession` alone is for sessions that are not one.
+ */
+export async function signIn(
+  ctx: AuthContext,
+  userId: string,
+  method: SignInMethod,
+  info: RequestInfo = {},
+): Promise<IssuedSession> {
+  const issued = await createSession(ctx, userId, info);
+  await announceSignIn(ctx, userId, method, issued.session.id, info);
+  return issued;
+}
+
+/** Emits `user.signed_in` for a session opened by `createSession` (see `signIn`). */
+export async function announceSignIn(
+  ctx: AuthContext,
+  userId: string,
+  method: SignInMethod,
+  sessionId: string,
+  info: RequestInfo = {},
+): Promise<void> {
+  await ctx.events.emit("user.signed_in", { userId, ...info }, { method, sessionId });
+}
+
+/** Signs out: ends the session and emits `user.signed_out`. */
+export async function signOut(
+  ctx: AuthContext,
+  session: { id: string; userId: string },
+  info: RequestInfo = {},
+): Promise<void> {
+  await endSession(ctx, session.id);
+  await ctx.events.emit(
+    "user.signed_out",
+    { userId: session.userId, ...info },
+    {
+      sessionId: session.id,
+    },
+  );
+}
+
+/** Signs out the session behind a token (`auth.api.logout`); unknown tokens are ignored. */
+export async function signOutByToken(ctx: AuthContext, token: string): Promise<void> {
+  const parsed = parseOpaqueToken(token);
+  if (!parsed) return;
+  const record = await ctx.storage.sessions.get(parsed.id);
+  if (record && opaqueSecretMatches(parsed.secret, record.secretHash)) {
+    await signOut(ctx, record);
+  }
+}
+
 /** Revokes one of the user's sessions; false when the user has no such session. */
 export async function revokeSession(
   ctx: AuthContext,
   userId: string,
   sessionId: string,
+  info: RequestInfo = {},
 ): Promise<boolean> {
   const record = await ctx.storage.sessions.get(sessionId);
   // Someone else's session answers exactly like a missing one.
   if (!record || record.userId !== userId) return false;
   await endSession(ctx, sessionId);
+  await ctx.events.emit(
+    "session.revoked",
+    { userId, ...info },
+    {
+      sessionIds: [sessionId],
+      reason: "revoked",
+    },
+  );
   return true;
 }
 
-/** Revokes every session of the user but `exceptSessionId`; returns the revoked ids. */
+/**
+ * Revokes every session of the user but `exceptSessionId`; returns the revoked ids, and emits
+ * `session.revoked` with `reason` when there were any.
+ */
 export async function revokeUserSessions(
   ctx: AuthContext,
   userId: string,
   exceptSessionId?: string,
+  reason: SessionEndReason = "revoked",
 ): Promise<string[]> {
   const revoked = await ctx.storage.sessions.deleteByUser(userId, exceptSessionId);
   await revokeSessionTokens(ctx, revoked);
+  if (revoked.length > 0) {
+    await ctx.events.emit("session.revoked", { userId }, { sessionIds: revoked, reason });
+  }
   return revoked;
 }

@@ -6,7 +6,7 @@ import { constantTimeEqual } from "../crypto/constant-time.js";
 import { AuthError } from "../errors.js";
 import { limitPerIP } from "../ops/rate-limit.js";
 import { slideSession } from "../sessions/lifetime.js";
-import { createSession, endSession, findLiveSession } from "../sessions/sessions.js";
+import { endSession, findLiveSession, signIn } from "../sessions/sessions.js";
 import type { RefreshFamilyRecord, SessionRecord } from "../storage/ports.js";
 import type { RequestInfo } from "../types.js";
 import {
@@ -105,8 +105,8 @@ export async function passwordGrant(
 ): Promise<TokenSet> {
   const { username, password } = parseInput(passwordGrantInput, input);
   await limitPerIP(ctx, "login", info.ip);
-  const user = await verifyPasswordLogin(ctx, username, password);
-  const { session } = await createSession(ctx, user.id, info);
+  const user = await verifyPasswordLogin(ctx, username, password, { method: "token", info });
+  const { session } = await signIn(ctx, user.id, "token", info);
   return issueTokensForSession(ctx, { userId: user.id, sessionId: session.id });
 }
 
@@ -168,6 +168,15 @@ export async function refreshGrant(
     return tokenSet(ctx, family, next);
   }
   await revokeFamily(ctx, family);
+  // Someone holds a token that was already replaced: the family is revoked, and operators told.
+  await ctx.events.emit(
+    "refresh_token.reuse_detected",
+    { userId: family.userId, ...info },
+    {
+      familyId: family.id,
+      sessionId: family.sessionId,
+    },
+  );
   throw invalidRefreshToken();
 }
 

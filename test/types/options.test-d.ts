@@ -21,7 +21,14 @@ type Equals<A, B> =
 type Assert<T extends true> = T;
 
 // Objects the user hands in whole: their own keys are not options.
-type UserObjects = "storage" | "mailer" | "passwordHasher" | "clock" | "random" | "emailTemplates";
+type UserObjects =
+  | "storage"
+  | "mailer"
+  | "passwordHasher"
+  | "clock"
+  | "random"
+  | "emailTemplates"
+  | "on";
 /** Every option required, at every level of option groups (not inside arrays or user objects). */
 type Every<T> = {
   [K in keyof T]-?: NonNullable<T[K]> extends readonly unknown[] | ((...args: never[]) => unknown)
@@ -117,6 +124,7 @@ export const everyOption = {
   },
   clock: { now: () => Date.now() },
   random: { fill: (bytes: Uint8Array) => crypto.getRandomValues(bytes) },
+  on: { "user.signed_in": (event) => void event.method, "*": (event) => void event.type },
 } satisfies EveryOption;
 export const everyOptionIsAuthOptions: AuthOptions = everyOption;
 
@@ -147,7 +155,7 @@ export function typos() {
     // @ts-expect-error emailChange.freshAge moved to session.freshAge
     emailChange: { freshAge: 600 },
   });
-  // @ts-expect-error baseURL is required
+  // baseURL may be left out: it is read from AUTH_URL (or BASE_URL) at startup.
   createAuth({ storage: memoryStorage() });
   // @ts-expect-error storage is required
   createAuth({ baseURL: "https://app.example.com" });

@@ -7,7 +7,7 @@ import {
   register,
   registerInput,
 } from "../../flows/password-accounts.js";
-import { endSession } from "../../sessions/sessions.js";
+import { signOut } from "../../sessions/sessions.js";
 import { json, noContent } from "../respond.js";
 import { defineRoute, type Route } from "../route.js";
 import { clearedSessionCookie, registrationCookie } from "../session-cookie.js";
@@ -51,10 +51,10 @@ export const accountRoutes: Route[] = [
   defineRoute({
     method: "POST",
     path: "/logout",
-    async handle({ ctx, credential }) {
+    async handle({ ctx, credential, info }) {
       // Any credential: a session token, or an access JWT (whose session then ends with it).
       const current = await authenticateCredential(ctx, credential);
-      if (current) await endSession(ctx, current.session.id);
+      if (current) await signOut(ctx, current.session, info);
       return noContent(204, { "Set-Cookie": clearedSessionCookie(ctx.config) });
     },
   }),

@@ -110,8 +110,8 @@ export const passkeyRoutes: Route[] = [
     method: "DELETE",
     path: "/passkeys/:id",
     auth: true,
-    async handle({ ctx, caller, params }) {
-      await deletePasskey(ctx, caller.user.id, params.id as string);
+    async handle({ ctx, caller, params, info }) {
+      await deletePasskey(ctx, caller.user.id, params.id as string, info);
       return noContent();
     },
   }),

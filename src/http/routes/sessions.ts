@@ -20,10 +20,10 @@ export const sessionRoutes: Route[] = [
     method: "DELETE",
     path: "/sessions/:id",
     auth: true,
-    async handle({ ctx, caller, params }) {
+    async handle({ ctx, caller, params, info }) {
       const { user, session } = caller;
       const id = params.id as string;
-      if (!(await revokeSession(ctx, user.id, id))) {
+      if (!(await revokeSession(ctx, user.id, id, info))) {
         throw new AuthError("not_found", "No such session");
       }
       const headers =
