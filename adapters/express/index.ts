@@ -3,53 +3,73 @@
  *
  * ```ts
  * app.use(authHandler(auth));                 // every route under basePath ("/auth")
- * app.get("/api/me", requireAuth(auth), (req, res) => res.json({ user: req.auth?.user }));
+ * app.get("/api/me", requireAuth(auth), (req, res) => res.json({ user: authed(req).user }));
  * app.get("/account", requireAuth(auth, { redirectTo: "/sign-in" }), renderAccount);
  * app.use(withAuth(auth));                    // req.auth (or null) for every later route
  * ```
+ *
+ * The guards write the caller to `req.auth` (typed by declaration merging), or to the property
+ * named by `{ property }` when `auth` is taken (express-jwt and express-oauth2-jwt-bearer use it).
+ * `authed(req)` reads the caller a guard found, typed non-null, whatever the property.
  *
  * Client IP: the adapter passes Express's `req.ip`, which already honours `app.set("trust proxy",
  * ...)`. Leave Portcullis's own `trustedProxies` empty with Express, so X-Forwarded-For is
  * interpreted once, by Express.
  */
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
-import { ConfigError } from "../../src/config-error.js";
 import { errorBody } from "../../src/errors.js";
 import type { Auth, AuthResult } from "../../src/index.js";
-import { sitePath } from "../../src/util/safe-path.js";
+import {
+  assertAuth,
+  guardRedirect,
+  requestProperty,
+  SIGN_IN_REDIRECT_STATUS,
+  signInLocation,
+  targetPath,
+} from "../guard/index.js";
 import { type ReplacementBody, sendWebResponse, toWebRequest } from "../node-http/index.js";
 
 declare global {
   namespace Express {
     interface Request {
-      /** The signed-in caller, set by `withAuth` or `requireAuth`; null when signed out. */
+      /**
+       * The signed-in caller, set by `withAuth` or `requireAuth` (with the default `property`);
+       * null when signed out. In a handler behind `requireAuth`, `authed(req)` is the non-null one.
+       */
       auth?: AuthResult | null;
     }
   }
 }
 
-export interface RequireAuthOptions {
+/** A request behind `requireAuth`, as `authed(req)` sees it. */
+export type AuthedRequest = Request & { auth: AuthResult };
+
+export interface WithAuthOptions {
   /**
-   * For pages: redirect signed-out visitors here (303) instead of answering 401 JSON. Must be a
-   * path on this site, like "/sign-in" (checked at setup with the rules of `safeRedirectPath`).
+   * The request property the caller is written to. Default "auth"; pick another name when
+   * something else in the app already uses `req.auth` (express-jwt, express-oauth2-jwt-bearer).
+   * Only the default is typed on `Request`; `authed(req)` works with any name.
+   * @default "auth"
+   */
+  property?: string;
+}
+
+export interface RequireAuthOptions extends WithAuthOptions {
+  /**
+   * For pages: redirect signed-out visitors here (303, with `?next=` set to the path they asked
+   * for) instead of answering 401 JSON. Must be a path on this site, like "/sign-in" (checked at
+   * setup with the rules of `safeRedirectPath`); one with its own `next` parameter is used as is.
    */
   redirectTo?: string;
 }
 
-/**
- * The request target's path and query. An absolute-form target (`POST http://host/auth/login`,
- * which HTTP/1.1 servers must accept, and which Express routes by its path) is read the same
- * way; the host it names is ignored, so the core always sees this site's origin.
- */
+/** Where a guard keeps the caller it found, whatever the property: `authed(req)` reads it. */
+const CALLER = Symbol.for("portcullis.caller");
+type WithCaller = { [CALLER]?: AuthResult | null };
+
+/** The request target's path and query; an absolute-form target is read by its path. */
 function pathOf(req: Request): string {
-  const url = req.originalUrl || req.url;
-  if (url.startsWith("/")) return url;
-  try {
-    const { pathname, search } = new URL(url);
-    return pathname + search;
-  } catch {
-    return "/";
-  }
+  return targetPath(req.originalUrl || req.url);
 }
 
 function isBelow(path: string, basePath: string): boolean {
@@ -87,6 +107,7 @@ async function serve(auth: Auth, req: Request, res: Response, replacement?: Repl
  * with `app.use(...)` before or after `express.json()`: either way the core reads the body.
  */
 export function authHandler(auth: Auth): [RequestHandler, ErrorRequestHandler] {
+  assertAuth("portcullis/express: authHandler(auth)", auth);
   const { basePath } = auth.config;
 
   const handleAuthRoutes: RequestHandler = async function portcullis(req, res, next) {
@@ -129,17 +150,24 @@ export function authHandler(auth: Auth): [RequestHandler, ErrorRequestHandler] {
   return [handleAuthRoutes, handleBodyParserErrors];
 }
 
-async function loadAuth(auth: Auth, req: Request): Promise<AuthResult | null> {
-  // withAuth earlier in the chain already looked; authenticate fails closed to null.
-  if (req.auth === undefined) req.auth = await auth.authenticate(req.headers);
-  return req.auth;
+/**
+ * The caller, authenticated once per request (a guard earlier in the chain already looked; the
+ * core fails closed to null), written to `req[property]` too.
+ */
+async function loadAuth(auth: Auth, req: Request, property: string): Promise<AuthResult | null> {
+  const slot = req as Request & WithCaller;
+  if (slot[CALLER] === undefined) slot[CALLER] = await auth.authenticate(req.headers);
+  (req as unknown as Record<string, unknown>)[property] = slot[CALLER];
+  return slot[CALLER];
 }
 
 /** Sets `req.auth` (the caller, or null) for every route after it; never rejects. */
-export function withAuth(auth: Auth): RequestHandler {
+export function withAuth(auth: Auth, options: WithAuthOptions = {}): RequestHandler {
+  assertAuth("portcullis/express: withAuth(auth)", auth);
+  const property = requestProperty("withAuth", options.property);
   return async function withPortcullisAuth(req: Request, _res: Response, next: NextFunction) {
     try {
-      await loadAuth(auth, req);
+      await loadAuth(auth, req, property);
       next();
     } catch (error) {
       next(error);
@@ -148,22 +176,44 @@ export function withAuth(auth: Auth): RequestHandler {
 }
 
 /**
- * Lets signed-in callers through with `req.auth` set. Others get 401 `unauthenticated` in the
- * library's error shape, or a 303 to `redirectTo` when given (for pages).
+ * Lets signed-in callers through with `req.auth` set (read it as `authed(req)`). Others get 401
+ * `unauthenticated` in the library's error shape, or, with `redirectTo` (for pages), a 303 to it
+ * with `?next=` set to the path they asked for.
  */
 export function requireAuth(auth: Auth, options: RequireAuthOptions = {}): RequestHandler {
-  const redirectTo = options.redirectTo === undefined ? undefined : sitePath(options.redirectTo);
-  if (redirectTo === null) {
-    throw new ConfigError('requireAuth: redirectTo must be a path on this site, like "/sign-in"');
-  }
+  assertAuth("portcullis/express: requireAuth(auth)", auth);
+  const redirectTo = guardRedirect("requireAuth", options.redirectTo);
+  const property = requestProperty("requireAuth", options.property);
   return async function requirePortcullisAuth(req: Request, res: Response, next: NextFunction) {
     try {
-      if (await loadAuth(auth, req)) return next();
+      if (await loadAuth(auth, req, property)) return next();
       res.set("Cache-Control", "no-store");
-      if (redirectTo !== undefined) return res.redirect(303, redirectTo);
+      if (redirectTo !== undefined) {
+        return res.redirect(SIGN_IN_REDIRECT_STATUS, signInLocation(redirectTo, pathOf(req)));
+      }
       res.status(401).json(errorBody("unauthenticated"));
     } catch (error) {
       next(error);
     }
   };
+}
+
+/**
+ * The caller `requireAuth` let through, typed non-null, whatever `property` it writes to:
+ *
+ * ```ts
+ * app.get("/api/me", requireAuth(auth), (req, res) => res.json({ user: authed(req).user }));
+ * ```
+ *
+ * Throws when no guard found a signed-in caller on this request (the handler is not behind
+ * `requireAuth`): a bug in the route, answered 500, never served as if signed in.
+ */
+export function authed(req: Request): AuthResult {
+  const caller = (req as Request & WithCaller)[CALLER];
+  if (!caller) {
+    throw new Error(
+      "portcullis/express: authed(req) found no signed-in caller: put requireAuth(auth) before this handler",
+    );
+  }
+  return caller;
 }

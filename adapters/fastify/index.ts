@@ -2,10 +2,13 @@
  * `portcullis/fastify`: a Fastify 5 plugin (named "portcullis", not encapsulated), and guards.
  *
  * ```ts
- * await app.register(fastifyAuth, { auth });      // every route under basePath ("/auth")
- * app.get("/api/me", { preHandler: requireAuth(auth) }, async (request) => ({ user: request.auth?.user }));
+ * await app.register(authHandler(auth));          // every route under basePath ("/auth")
+ * app.get("/api/me", { preHandler: requireAuth(auth) }, async (request) => ({ user: authed(request).user }));
  * app.get("/account", { preHandler: requireAuth(auth, { redirectTo: "/sign-in" }) }, renderAccount);
  * ```
+ *
+ * The guards write the caller to `request.auth` (typed by module augmentation), or to the
+ * property named by `{ property }`; `authed(request)` reads it typed non-null, whatever the name.
  *
  * `requireAuth(auth)` and `withAuth(auth)` are plain functions that need nothing registered, so
  * a route is guarded from the moment it is declared, `await` or not. (There is no
@@ -21,6 +24,7 @@
  */
 import type {
   FastifyInstance,
+  FastifyPluginAsync,
   FastifyReply,
   FastifyRequest,
   preHandlerAsyncHookHandler,
@@ -29,30 +33,62 @@ import type {
 import { ConfigError } from "../../src/config-error.js";
 import { errorBody } from "../../src/errors.js";
 import type { Auth, AuthResult } from "../../src/index.js";
-import { sitePath } from "../../src/util/safe-path.js";
+import {
+  assertAuth,
+  guardRedirect,
+  requestProperty,
+  SIGN_IN_REDIRECT_STATUS,
+  signInLocation,
+  targetPath,
+} from "../guard/index.js";
 import { toWebRequest } from "../node-http/index.js";
 
 declare module "fastify" {
   interface FastifyRequest {
-    /** The signed-in caller, set by `requireAuth` or `withAuth`; null when signed out. */
+    /**
+     * The signed-in caller, set by `requireAuth` or `withAuth` (with the default `property`);
+     * null when signed out. In a handler behind `requireAuth`, `authed(request)` is the non-null one.
+     */
     auth: AuthResult | null;
   }
 }
 
-export interface FastifyAuthOptions {
+export interface WithAuthOptions {
+  /**
+   * The request property the caller is written to (and, given to `authHandler`, decorated with
+   * null). Default "auth"; pick another name when a plugin of the app already decorates
+   * `request.auth`. Only the default is typed on `FastifyRequest`; `authed(request)` works with
+   * any name. Give the plugin and the guards the same name.
+   * @default "auth"
+   */
+  property?: string;
+}
+
+export type AuthHandlerOptions = WithAuthOptions;
+
+/** The options of the deprecated `fastifyAuth` plugin: `app.register(fastifyAuth, { auth })`. */
+export interface FastifyAuthOptions extends WithAuthOptions {
   auth: Auth;
 }
 
-export interface RequireAuthOptions {
+export interface RequireAuthOptions extends WithAuthOptions {
   /**
-   * For pages: redirect signed-out visitors here (303) instead of answering 401 JSON. Must be a
-   * path on this site, like "/sign-in" (checked at setup with the rules of `safeRedirectPath`).
+   * For pages: redirect signed-out visitors here (303, with `?next=` set to the path they asked
+   * for) instead of answering 401 JSON. Must be a path on this site, like "/sign-in" (checked at
+   * setup with the rules of `safeRedirectPath`); one with its own `next` parameter is used as is.
    */
   redirectTo?: string;
 }
 
+/** A request behind `requireAuth`, as `authed(request)` sees it. */
+export type AuthedRequest = FastifyRequest & { auth: AuthResult };
+
 // HEAD comes for free: Fastify answers it from the GET route.
 const METHODS = ["DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"];
+
+/** Where a guard keeps the caller it found, whatever the property: `authed(request)` reads it. */
+const CALLER = Symbol.for("portcullis.caller");
+type WithCaller = { [CALLER]?: AuthResult | null };
 
 /**
  * The path and query of a request target. Fastify routes an absolute-form target
@@ -60,15 +96,7 @@ const METHODS = ["DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"];
  * path but leaves it whole in `request.url`; the host it names is ignored here too, so the core
  * always sees this site's origin, as with the other adapters.
  */
-function pathOf(target: string): string {
-  if (target.startsWith("/")) return target;
-  try {
-    const { pathname, search } = new URL(target);
-    return pathname + search;
-  } catch {
-    return "/";
-  }
-}
+const pathOf = targetPath;
 
 async function reply(auth: Auth, request: FastifyRequest, fastifyReply: FastifyReply) {
   const webRequest = toWebRequest(request.raw, auth.config.origin + pathOf(request.url));
@@ -87,8 +115,9 @@ async function portcullis(fastify: FastifyInstance, options: FastifyAuthOptions)
   if (typeof auth?.handler !== "function") {
     throw new ConfigError("portcullis/fastify: register with { auth }, the result of createAuth()");
   }
+  const property = requestProperty("portcullis/fastify", options.property);
   const { basePath } = auth.config;
-  fastify.decorateRequest("auth", null);
+  fastify.decorateRequest(property, null);
   fastify.addHook("onRoute", refuseUndefinedHooks);
 
   await fastify.register(async function portcullisRoutes(routes) {
@@ -130,48 +159,106 @@ function refuseUndefinedHooks(route: RouteOptions): void {
 }
 
 /**
- * The plugin. Not encapsulated: `request.auth` and the `onRoute` check reach the whole app
- * (routes declared after it has loaded, so register it first).
- *
- * These three symbols are exactly what `fastify-plugin` sets (`fp(portcullis, { fastify: "5.x",
- * name: "portcullis" })`). Set by hand because fastify-plugin is CommonJS that calls
- * `require("path")`, which breaks once bundled into this ESM build, and it is not a dependency.
+ * The three symbols `fastify-plugin` sets (`fp(plugin, { fastify: "5.x", name: "portcullis" })`):
+ * not encapsulated, so `request.auth` and the `onRoute` check reach the whole app. Set by hand
+ * because fastify-plugin is CommonJS that calls `require("path")`, which breaks once bundled into
+ * this ESM build, and it is not a dependency.
  */
-export const fastifyAuth = Object.assign(portcullis, {
-  [Symbol.for("skip-override")]: true,
-  [Symbol.for("fastify.display-name")]: "portcullis",
-  [Symbol.for("plugin-meta")]: { fastify: "5.x", name: "portcullis" },
-});
+function asPlugin<T extends object>(plugin: T): T {
+  return Object.assign(plugin, {
+    [Symbol.for("skip-override")]: true,
+    [Symbol.for("fastify.display-name")]: "portcullis",
+    [Symbol.for("plugin-meta")]: { fastify: "5.x", name: "portcullis" },
+  });
+}
+
+/**
+ * The plugin serving every Portcullis route under `auth.config.basePath`, in its own context
+ * whose only content-type parser leaves the body unread (the app's parsers are untouched):
+ *
+ * ```ts
+ * await app.register(authHandler(auth));   // or authHandler(auth, { property: "portcullis" })
+ * ```
+ *
+ * Not encapsulated: the `request.auth` decorator and the `onRoute` check reach the whole app
+ * (routes declared after it has loaded, so register it first).
+ */
+export function authHandler(auth: Auth, options: AuthHandlerOptions = {}): FastifyPluginAsync {
+  assertAuth("portcullis/fastify: authHandler(auth)", auth);
+  requestProperty("portcullis/fastify", options.property);
+  return asPlugin(async function portcullisPlugin(fastify: FastifyInstance) {
+    await portcullis(fastify, { ...options, auth });
+  });
+}
+
+/**
+ * The same plugin, taking the instance as a register option.
+ * @deprecated Use `app.register(authHandler(auth))`, the name every adapter mounts with.
+ */
+export const fastifyAuth = asPlugin(portcullis);
+
+/** The caller, authenticated once per request, written to `request[property]` too. */
+async function loadAuth(
+  auth: Auth,
+  request: FastifyRequest,
+  property: string,
+): Promise<AuthResult | null> {
+  const slot = request as FastifyRequest & WithCaller;
+  if (slot[CALLER] === undefined) slot[CALLER] = await auth.authenticate(request.headers);
+  (request as unknown as Record<string, unknown>)[property] = slot[CALLER];
+  return slot[CALLER];
+}
 
 /** preHandler: sets `request.auth` to the caller or null; never rejects. */
-export function withAuth(auth: Auth): preHandlerAsyncHookHandler {
+export function withAuth(auth: Auth, options: WithAuthOptions = {}): preHandlerAsyncHookHandler {
+  assertAuth("portcullis/fastify: withAuth(auth)", auth);
+  const property = requestProperty("withAuth", options.property);
   return async function withPortcullisAuth(request) {
-    request.auth = await auth.authenticate(request.headers);
+    await loadAuth(auth, request, property);
   };
 }
 
 /**
- * preHandler: lets signed-in callers through with `request.auth` set. Others get 401
- * `unauthenticated` in the library's error shape, or a 303 to `redirectTo` when given.
+ * preHandler: lets signed-in callers through with `request.auth` set (read it as
+ * `authed(request)`). Others get 401 `unauthenticated` in the library's error shape, or, with
+ * `redirectTo` (for pages), a 303 to it with `?next=` set to the path they asked for.
  * Synchronous and self-contained: the route is guarded as soon as it is declared, whether or
- * not `register(fastifyAuth, ...)` has finished (or happened at all).
+ * not `register(authHandler(auth))` has finished (or happened at all).
  */
 export function requireAuth(
   auth: Auth,
   options: RequireAuthOptions = {},
 ): preHandlerAsyncHookHandler {
-  if (typeof auth?.authenticate !== "function") {
-    throw new ConfigError("portcullis/fastify: requireAuth(auth) takes the result of createAuth()");
-  }
-  const redirectTo = options.redirectTo === undefined ? undefined : sitePath(options.redirectTo);
-  if (redirectTo === null) {
-    throw new ConfigError('requireAuth: redirectTo must be a path on this site, like "/sign-in"');
-  }
+  assertAuth("portcullis/fastify: requireAuth(auth)", auth);
+  const redirectTo = guardRedirect("requireAuth", options.redirectTo);
+  const property = requestProperty("requireAuth", options.property);
   return async function requirePortcullisAuth(request, fastifyReply) {
-    request.auth = request.auth ?? (await auth.authenticate(request.headers));
-    if (request.auth) return;
+    if (await loadAuth(auth, request, property)) return;
     fastifyReply.header("cache-control", "no-store");
-    if (redirectTo !== undefined) return fastifyReply.redirect(redirectTo, 303);
+    if (redirectTo !== undefined) {
+      const location = signInLocation(redirectTo, pathOf(request.url));
+      return fastifyReply.redirect(location, SIGN_IN_REDIRECT_STATUS);
+    }
     return fastifyReply.code(401).send(errorBody("unauthenticated"));
   };
+}
+
+/**
+ * The caller `requireAuth` let through, typed non-null, whatever `property` it writes to:
+ *
+ * ```ts
+ * app.get("/api/me", { preHandler: requireAuth(auth) }, async (request) => ({ user: authed(request).user }));
+ * ```
+ *
+ * Throws when no guard found a signed-in caller on this request (the route has no
+ * `requireAuth`): a bug in the route, answered 500, never served as if signed in.
+ */
+export function authed(request: FastifyRequest): AuthResult {
+  const caller = (request as FastifyRequest & WithCaller)[CALLER];
+  if (!caller) {
+    throw new Error(
+      "portcullis/fastify: authed(request) found no signed-in caller: add requireAuth(auth) to this route's preHandler",
+    );
+  }
+  return caller;
 }

@@ -1,5 +1,6 @@
 import type { Context, Handler } from "hono";
 import type { Auth } from "../../src/index.js";
+import { assertAuth } from "../guard/index.js";
 
 /** Every method the auth routes answer; pass to `app.on(AUTH_METHODS, "/auth/*", ...)`. */
 export const AUTH_METHODS = ["GET", "POST", "PATCH", "DELETE", "OPTIONS"];
@@ -13,18 +14,28 @@ export interface HonoAuthOptions {
   getClientIP?: (c: Context) => string | null | undefined;
 }
 
+export type AuthHandlerOptions = HonoAuthOptions;
+
 /**
- * A Hono handler serving every route below the auth base path. A body that earlier middleware
- * already read through `c.req.json()` and friends is taken from Hono's body cache, so the handler
- * works wherever it is mounted.
+ * A Hono handler serving every route below the auth base path:
+ * `app.on(AUTH_METHODS, "/auth/*", authHandler(auth))`. A body that earlier middleware already
+ * read through `c.req.json()` and friends is taken from Hono's body cache, so the handler works
+ * wherever it is mounted.
  */
-export function honoAuth(auth: Auth, options: HonoAuthOptions = {}): Handler {
+export function authHandler(auth: Auth, options: AuthHandlerOptions = {}): Handler {
+  assertAuth("portcullis/hono: authHandler(auth)", auth);
   const { getClientIP } = options;
   return async function portcullis(c) {
     const clientIP = getClientIP?.(c) ?? null;
     return auth.handler(await unreadRequest(c), { clientIP });
   };
 }
+
+/**
+ * The same handler.
+ * @deprecated Use `authHandler(auth, options)`, the name every adapter mounts with.
+ */
+export const honoAuth: (auth: Auth, options?: HonoAuthOptions) => Handler = authHandler;
 
 async function unreadRequest(c: Context): Promise<Request> {
   const raw = c.req.raw;

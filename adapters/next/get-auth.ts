@@ -1,15 +1,45 @@
-import type { Auth, AuthResult } from "../../src/index.js";
+import type { AuthResult } from "../../src/index.js";
+import { type AuthSource, assertSource, resolveSource } from "./source.js";
+
+type ReadAuth = () => Promise<AuthResult | null>;
+
+/**
+ * `read` through React's `cache()`, so the layout, the page and every component of one server
+ * render share one lookup. `react` is imported on first call, like `next/headers`: inside Next
+ * that is the app's own React (the one that knows the current render); outside a render, or
+ * without React, `read` runs as is.
+ */
+function perRender(read: ReadAuth): ReadAuth {
+  let cached: Promise<ReadAuth> | undefined;
+  return async function currentAuth() {
+    cached ??= import("react").then(
+      (react) => {
+        const cache =
+          react.cache ?? (react as { default?: { cache?: typeof react.cache } }).default?.cache;
+        return typeof cache === "function" ? cache(read) : read;
+      },
+      () => read,
+    );
+    return (await cached)();
+  };
+}
 
 /**
  * A function for server components, route handlers and server actions that returns the signed-in
  * caller or null. It reads the request's headers through `next/headers`, imported on first call so
- * that this module loads outside Next. Fails closed: any doubt is null.
+ * that this module loads outside Next. Fails closed: any doubt is null. With `defineAuth`, use the
+ * `auth` it returns, which is this.
+ *
+ * The headers are read before the instance is resolved: while `next build` prerenders, reading
+ * them is what marks a page dynamic, so a `defineAuth` instance is never created at build time.
  */
-export function getAuth(auth: Auth): () => Promise<AuthResult | null> {
-  return async function currentAuth() {
+export function getAuth(auth: AuthSource): () => Promise<AuthResult | null> {
+  assertSource("portcullis/next: getAuth(auth)", auth);
+  return perRender(async function readAuth() {
     // `next` is a peer dependency, so this stays an import of the app's own Next: the instance
     // that knows the current request.
     const { headers } = await import("next/headers");
-    return auth.authenticate(await headers());
-  };
+    const requestHeaders = await headers();
+    return resolveSource(auth).authenticate(requestHeaders);
+  });
 }

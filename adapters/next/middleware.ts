@@ -8,7 +8,11 @@ import { assertSitePath, signInRedirect, unauthenticatedResponse } from "./respo
 export interface AuthMiddlewareOptions {
   /** Path prefixes that need a signed-in caller, e.g. `["/dashboard", "/api/private"]`. */
   protect: readonly string[];
-  /** Where page requests (those that accept text/html) without a session go, e.g. "/sign-in". */
+  /**
+   * Where page requests (those that accept text/html) without a session go, e.g. "/sign-in":
+   * a 303 with `?next=` set to the path asked for, as every adapter's guard answers. Must be a
+   * path on this site (checked at setup).
+   */
   redirectTo: string;
   /** The session cookie's name as configured in `session.cookieName`; `__Host-` is added too. */
   cookieName?: string;
@@ -29,10 +33,11 @@ type Middleware = (request: Request) => Promise<Response | undefined>;
  * `getAuth()` (or use `requireAuth`), which validates the session. Returns undefined to continue.
  */
 export function authMiddleware(options: AuthMiddlewareOptions): Middleware {
-  const { protect, redirectTo } = options;
+  const { protect } = options;
   const baseName = options.cookieName ?? "portcullis.session";
   const cookieNames = [`__Host-${baseName}`, baseName];
-  assertSitePath("authMiddleware", redirectTo);
+  // `redirectTo` is required here, so the check always yields a path.
+  const redirectTo = assertSitePath("authMiddleware", options.redirectTo) ?? "/";
   // Built now, so a wrong issuer or key shows at startup rather than on the first request.
   const verify = options.accessTokens ? createAccessTokenVerifier(options.accessTokens) : null;
 

@@ -1,28 +1,40 @@
-import type { Auth, AuthResult } from "../../src/index.js";
+import type { AuthResult } from "../../src/index.js";
 import { assertSitePath, signInRedirect, unauthenticatedResponse } from "./responses.js";
+import { type AuthSource, assertSource, resolveSource } from "./source.js";
 
 export interface RequireAuthOptions {
-  /** For page-like routes: redirect (302) here instead of answering 401 JSON. */
+  /**
+   * For page-like routes: redirect (303, with `?next=` set to the path asked for) here instead of
+   * answering 401 JSON. Must be a path on this site, like "/sign-in" (checked at setup).
+   */
   redirectTo?: string;
 }
+
+/** A route handler behind the guard: it gets the caller, never null, as its third argument. */
+export type GuardedRouteHandler<Context = unknown> = (
+  request: Request,
+  context: Context,
+  caller: AuthResult,
+) => Response | Promise<Response>;
 
 /**
  * Guards a route handler: `handler` runs only for a signed-in caller, and gets who it is as its
  * third argument. Reads the credential from the request itself, so it works on every runtime.
+ * With `defineAuth`, use the `requireAuth` it returns, which needs no first argument.
  *
  * ```ts
  * export const GET = requireAuth(auth, (request, context, { user }) => Response.json({ user }));
  * ```
  */
 export function requireAuth<Context = unknown>(
-  auth: Auth,
-  handler: (request: Request, context: Context, caller: AuthResult) => Response | Promise<Response>,
+  auth: AuthSource,
+  handler: GuardedRouteHandler<Context>,
   options: RequireAuthOptions = {},
 ): (request: Request, context: Context) => Promise<Response> {
-  const { redirectTo } = options;
-  assertSitePath("requireAuth", redirectTo);
+  assertSource("portcullis/next: requireAuth(auth, handler)", auth);
+  const redirectTo = assertSitePath("requireAuth", options.redirectTo);
   return async function guarded(request, context) {
-    const caller = await auth.authenticate(request.headers);
+    const caller = await resolveSource(auth).authenticate(request.headers);
     if (caller) return handler(request, context, caller);
     return redirectTo === undefined
       ? unauthenticatedResponse()

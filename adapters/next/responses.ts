@@ -1,8 +1,7 @@
 /** The guard answers, shared by the route-handler guard and the middleware; plain `Response`s. */
 
-import { ConfigError } from "../../src/config-error.js";
 import { errorBody } from "../../src/errors.js";
-import { safeRedirectPath, sitePath } from "../../src/util/safe-path.js";
+import { guardRedirect, SIGN_IN_REDIRECT_STATUS, signInLocation } from "../guard/index.js";
 
 /** 401 in the library's error shape, never cached. */
 export function unauthenticatedResponse(): Response {
@@ -13,29 +12,24 @@ export function unauthenticatedResponse(): Response {
 }
 
 /**
- * 302 to the sign-in page, with `?next=` set to where the visitor was going when that is a path
- * on this site ("/" for `GET //evil.example/x`, whose pathname is `//evil.example/x`).
+ * 303 to the sign-in page (`redirectTo`, already checked by `assertSitePath`), with `?next=` set
+ * to where the visitor was going when that is a path on this site ("/" for `GET
+ * //evil.example/x`, whose pathname is `//evil.example/x`): the rule of every adapter's guard
+ * (adapters/guard). The Location is absolute, resolved against the request, as Next wants it.
  */
 export function signInRedirect(request: Request, redirectTo: string): Response {
   const url = new URL(request.url);
-  const target = new URL(sitePathOrThrow("signInRedirect", redirectTo), url);
-  target.searchParams.set("next", safeRedirectPath(url.pathname + url.search, "/"));
+  const target = new URL(signInLocation(redirectTo, url.pathname + url.search), url);
   return new Response(null, {
-    status: 302,
+    status: SIGN_IN_REDIRECT_STATUS,
     headers: { Location: target.toString(), "Cache-Control": "no-store" },
   });
 }
 
-/** `value` as a path on this site (see `safeRedirectPath`); throws, naming `option`, otherwise. */
-function sitePathOrThrow(option: string, value: string): string {
-  const path = sitePath(value);
-  if (path === null) {
-    throw new ConfigError(`${option}: redirectTo must be a path on this site, like "/sign-in"`);
-  }
-  return path;
-}
-
-/** Setup-time check: a guard may only send visitors to a path on the same site. */
-export function assertSitePath(option: string, value: string | undefined): void {
-  if (value !== undefined) sitePathOrThrow(option, value);
+/**
+ * Setup-time check: a guard may only send visitors to a path on the same site. Returns it as
+ * the URL parser normalises it; throws a `ConfigError` naming `option` otherwise.
+ */
+export function assertSitePath(option: string, value: string | undefined): string | undefined {
+  return guardRedirect(option, value);
 }

@@ -1,4 +1,4 @@
-import type { Auth } from "../../src/index.js";
+import { type AuthSource, assertSource, resolveSource } from "./source.js";
 
 export interface NextHandlerOptions {
   /**
@@ -8,6 +8,8 @@ export interface NextHandlerOptions {
    */
   getClientIP?: (request: Request) => string | null | undefined;
 }
+
+export type AuthHandlerOptions = NextHandlerOptions;
 
 type RouteHandler = (request: Request) => Promise<Response>;
 
@@ -19,10 +21,22 @@ export interface NextRouteHandlers {
   OPTIONS: RouteHandler;
 }
 
-/** Route handlers for `app/auth/[...all]/route.ts` (the folder must match `basePath`). */
-export function toNextHandler(auth: Auth, options: NextHandlerOptions = {}): NextRouteHandlers {
+/**
+ * Route handlers for `app/auth/[...all]/route.ts` (the folder must match `basePath`). With
+ * `defineAuth`, export its `handlers` instead: `export const { GET, POST, ... } = handlers`.
+ */
+export function authHandler(auth: AuthSource, options: AuthHandlerOptions = {}): NextRouteHandlers {
+  assertSource("portcullis/next: authHandler(auth)", auth);
   const { getClientIP } = options;
-  const handle: RouteHandler = (request) =>
-    auth.handler(request, { clientIP: getClientIP?.(request) ?? null });
+  const handle: RouteHandler = async (request) =>
+    resolveSource(auth).handler(request, { clientIP: getClientIP?.(request) ?? null });
   return { GET: handle, POST: handle, PATCH: handle, DELETE: handle, OPTIONS: handle };
 }
+
+/**
+ * The same route handlers.
+ * @deprecated Use `handlers` from `defineAuth`, or `authHandler(auth)`, the name every adapter
+ * mounts with.
+ */
+export const toNextHandler: (auth: AuthSource, options?: NextHandlerOptions) => NextRouteHandlers =
+  authHandler;

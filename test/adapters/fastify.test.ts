@@ -202,7 +202,7 @@ describe("portcullis/fastify specifics", () => {
     });
     const page = await fetch(`${server.baseURL}/account`, { redirect: "manual" });
     expect(page.status).toBe(303);
-    expect(page.headers.get("location")).toBe("/sign-in");
+    expect(page.headers.get("location")).toBe("/sign-in?next=%2Faccount");
     const signed = await signUp(server.baseURL);
     const cookie = (signed.headers.getSetCookie()[0] as string).split(";")[0] as string;
     const me = await fetch(`${server.baseURL}/me`, { headers: { cookie } });

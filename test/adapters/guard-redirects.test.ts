@@ -56,7 +56,7 @@ describe("next guards", () => {
 
   /** The `next` a guard's redirect carries, checked to stay on the site. */
   function nextOf(response: Response | undefined): string {
-    expect(response?.status).toBe(302);
+    expect(response?.status).toBe(303);
     const location = new URL(response?.headers.get("location") ?? "");
     expect(location.origin).toBe(SITE);
     expect(location.pathname).toBe("/sign-in");

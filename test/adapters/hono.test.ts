@@ -175,7 +175,7 @@ describe("portcullis/hono specifics", () => {
       app.get("/private", requireAuth(auth, { redirectTo: "/sign-in" }), (c) => c.text("ok"));
     });
     const res = await fetch(`${baseURL}/private?tab=2`, { redirect: "manual" });
-    expect(res.status).toBe(302);
+    expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe(
       `/sign-in?next=${encodeURIComponent("/private?tab=2")}`,
     );
@@ -224,7 +224,7 @@ describe("portcullis/hono specifics", () => {
     for (const path of ["//evil.example/x", "//evil.example/x?y=1", "/\\evil.example/x"]) {
       // fetch keeps `//evil.example/x` as the path of a request to this server.
       const res = await fetch(`${baseURL}${path}`, { redirect: "manual" });
-      expect(res.status, path).toBe(302);
+      expect(res.status, path).toBe(303);
       const location = new URL(res.headers.get("location") ?? "", baseURL);
       expect(location.origin, path).toBe(site);
       expect(location.pathname, path).toBe("/sign-in");
@@ -243,7 +243,7 @@ describe("portcullis/hono specifics", () => {
       c.text("ok"),
     );
     const res = await app.fetch(new Request("http://localhost:3000//evil.example/x"));
-    expect(res.status).toBe(302);
+    expect(res.status).toBe(303);
     const location = res.headers.get("location") ?? "";
     expect(location).toBe("/sign-in?from=guard&next=%2F#form");
     const kept = await app.fetch(new Request("http://localhost:3000/private?tab=2"));
