@@ -8,8 +8,8 @@ const LAYERS = [
   // 0. Neutral: pure helpers and shared vocabulary, no state and no configuration.
   ["crypto", "util", "errors.ts", "config-error.ts", "types.ts", "validation.ts", "verify"],
   // 1. Ports and pure domain pieces: storage interfaces (and the memory store), hashers, mail
-  //    messages and templates; the typed events and their bus.
-  ["storage", "password", "mail", "events"],
+  //    messages and templates; the typed events and their bus; the metrics registry.
+  ["storage", "password", "mail", "events", "metrics"],
   // 2. The options: schema, defaults, resolution, ConfigError.
   ["config"],
   // 3. Delivery through the durable outbox (needs resolved options).

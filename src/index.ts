@@ -4,7 +4,7 @@ import type {
 } from "@simplewebauthn/server";
 import type { z } from "zod";
 import type { AddressProver } from "./accounts/account-recovery.js";
-import { type AuthOptions, type ResolvedConfig, resolveConfig } from "./config/config.js";
+import { type AuthOptions, isProduction, resolveConfig } from "./config/config.js";
 import { buildContext } from "./context/build-context.js";
 import { authenticateCredential } from "./credentials/authenticate.js";
 import { readCredential } from "./credentials/read-credential.js";
@@ -47,6 +47,11 @@ import {
 } from "./flows/password-reset.js";
 import { type AuthHandler, createHandler } from "./http/handler.js";
 import { routes } from "./http/routes/index.js";
+import {
+  type AuditEventPage,
+  listAuditEvents,
+  type listAuditEventsInput,
+} from "./ops/audit-log.js";
 import { type PurgeResult, purgeExpired } from "./ops/purge.js";
 import type { DeadLetter, FlushResult } from "./outbox/outbox.js";
 import {
@@ -76,7 +81,7 @@ import {
 import { revokeToken } from "./tokens/revoke.js";
 import type { AuthResult, RequestInfo, Session, User } from "./types.js";
 import type { HeadersInput } from "./util/headers.js";
-import { logError } from "./util/log.js";
+import { logError } from "./util/logger.js";
 import type { AccessTokenClaims } from "./verify/claims.js";
 
 export type { AddressProver } from "./accounts/account-recovery.js";
@@ -122,6 +127,7 @@ export {
   type RenderedMail,
   type TemplateData,
 } from "./mail/templates.js";
+export type { AuditEventPage } from "./ops/audit-log.js";
 export { type PurgeResult, schedulePurge } from "./ops/purge.js";
 export type { DeadLetter, FlushResult } from "./outbox/outbox.js";
 export type { Passkey } from "./passkeys/passkey.js";
@@ -286,6 +292,20 @@ export interface AuthApi {
   ): Promise<AccessTokenClaims>;
   /** The public keys, as served at `GET /auth/jwks`. */
   jwks(): Promise<{ keys: Record<string, unknown>[] }>;
+  /** Administration: server code only, trusted to have checked who asked. */
+  admin: AdminApi;
+}
+
+/** `auth.api.admin`: what an operator does to accounts and reads about them. */
+export interface AdminApi {
+  /**
+   * The audit log, newest first, a page at a time: `{ events, nextCursor }`, each event in the
+   * shape listeners get. Filters: `userId`, `type`, `since` (inclusive) and `until` (exclusive),
+   * as Dates or ISO 8601 strings; `limit` 1 to 200 (default 50); `cursor` the previous page's
+   * `nextCursor` (a page is never repeated nor skipped by events appended meanwhile). Records of
+   * a deleted account stay until `audit.retentionDays` passes.
+   */
+  listAuditEvents(input?: z.input<typeof listAuditEventsInput>): Promise<AuditEventPage>;
 }
 
 export interface Auth {
@@ -312,6 +332,14 @@ export interface Auth {
     <T extends AuthEventType>(type: T, listener: AuthEventListener<T>): () => void;
     (type: "*", listener: AnyAuthEventListener): () => void;
   };
+  /**
+   * This instance's metrics in the Prometheus text exposition format 0.0.4: sign-ins, sign-ups,
+   * lockouts, 429s, mail and webhook outcomes, handler latency by route, and the outbox backlog
+   * (read from storage, hence async). Served at `GET /auth/metrics` with the `metrics.token`
+   * option; to serve it yourself, send it with the content type
+   * `text/plain; version=0.0.4; charset=utf-8`.
+   */
+  metrics(): Promise<string>;
   /** Where the instance lives, for adapters: never its secret, storage or mailer. */
   config: AuthInfo;
 }
@@ -334,7 +362,8 @@ export function createAuth(options: AuthOptions): Auth {
   const config = resolveConfig(options);
   const ctx = buildContext(config, config.on);
   // A key that cannot be imported is reported at start, not at the first token.
-  ctx.readiness.ready.catch((error) => logError("cannot start", error));
+  ctx.readiness.ready.catch((error) => logError(config.logger, "cannot start", error));
+  announceStart(config);
 
   const api: AuthApi = {
     register: (input, info) => register(ctx, input, info),
@@ -379,6 +408,9 @@ export function createAuth(options: AuthOptions): Auth {
     revokeToken: (token) => revokeToken(ctx, token),
     verifyAccessToken: (token, options) => verifyOwnAccessToken(ctx, token, options),
     jwks: async () => structuredClone((await ctx.keys).jwks) as { keys: Record<string, unknown>[] },
+    admin: {
+      listAuditEvents: (input) => listAuditEvents(ctx, input),
+    },
   };
 
   return {
@@ -388,7 +420,7 @@ export function createAuth(options: AuthOptions): Auth {
       // throw; what throws is storage (or the key ring) failing, and an outage must not pass
       // for "everyone signed out".
       const failedClosed = (error: unknown) => {
-        logError("authenticate failed; treating the request as signed out", error);
+        logError(config.logger, "authenticate failed; treating the request as signed out", error);
         return null;
       };
       try {
@@ -400,6 +432,7 @@ export function createAuth(options: AuthOptions): Auth {
     api,
     ready: () => ctx.readiness.ready,
     on: ctx.events.on,
+    metrics: () => ctx.metrics.expose(),
     config: Object.freeze({
       baseURL: config.baseURL,
       basePath: config.basePath,
@@ -408,4 +441,30 @@ export function createAuth(options: AuthOptions): Auth {
       secure: config.secure,
     }),
   };
+}
+
+/**
+ * One line at start saying what is on, so a deploy's log answers "why is there no magic link"
+ * without reading the code; email features off for want of a mailer in production are a warning.
+ */
+function announceStart(config: ReturnType<typeof resolveConfig>): void {
+  const features = Object.entries(config.emailFeatures);
+  const off = features.filter(([, on]) => !on).map(([name]) => name);
+  config.logger.info(
+    {
+      baseURL: config.baseURL,
+      mailer: config.mailer ? "configured" : off.length === features.length ? "none" : "console",
+      emailFeaturesOff: off,
+      trustedProxies: config.trustedProxies,
+      passkeyRpID: config.passkey.rpID,
+      tokens: config.tokens.algorithm,
+    },
+    "portcullis started",
+  );
+  if (!config.mailer && off.length > 0 && isProduction()) {
+    config.logger.warn(
+      { emailFeaturesOff: off },
+      "no mailer in production: these email routes answer 404; pass mailer (e.g. smtpMailer) to turn them on",
+    );
+  }
 }

@@ -33,9 +33,9 @@ describe("authenticate() when storage fails", () => {
       ),
     ).toBeNull();
     expect(errors).toHaveBeenCalledTimes(2);
-    const [message, error] = errors.mock.calls[0] as [string, Error];
-    expect(message).toMatch(/^\[portcullis\] authenticate failed/);
-    expect(error.message).toContain("ECONNREFUSED");
+    const [line] = errors.mock.calls[0] as [string];
+    expect(line).toMatch(/^\[portcullis\] error: authenticate failed/);
+    expect(line).toContain("ECONNREFUSED");
   });
 
   it("logs nothing for a credential that is merely wrong, malformed or absent", async () => {

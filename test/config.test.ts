@@ -123,10 +123,10 @@ describe("createAuth options", () => {
       "secret is required in production",
     );
     vi.stubEnv("NODE_ENV", "development");
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    createAuth({ ...valid(), secret: undefined });
+    const warn = vi.fn();
+    const logger = { debug: () => {}, info: () => {}, warn, error: () => {} };
+    createAuth({ ...valid(), secret: undefined, logger });
     expect(warn).toHaveBeenCalledWith(expect.stringContaining("no secret configured"));
-    warn.mockRestore();
   });
 
   it("resolves secure defaults without writing into the caller's object", () => {

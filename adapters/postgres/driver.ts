@@ -23,12 +23,34 @@ function toNumbered(sql: string): string {
 export function isUnavailable(error: unknown): boolean {
   const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
   if (typeof severity === "string" && typeof code === "string") {
-    return /^(08|53|57|58)/.test(code);
+    // FATAL and PANIC end the connection whatever the code (a database not accepting
+    // connections, 55000, included); a missing database, failed authentication or revoked
+    // CONNECT are the deployment's state, not a bug in the query.
+    return (
+      severity === "FATAL" ||
+      severity === "PANIC" ||
+      /^(08|53|57|58)/.test(code) ||
+      ["3D000", "28P01", "28000", "42501"].includes(code)
+    );
   }
   return error instanceof Error && !(error instanceof TypeError) && !(error instanceof AuthError);
 }
 
+/** A table or column the queries expect is missing: the schema is older than this code. */
+function isUnmigrated(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === "42P01" || code === "42703";
+}
+
 function translate(error: unknown): unknown {
+  if (isUnmigrated(error)) {
+    return new AuthError(
+      "unavailable",
+      "The database schema is not up to date: run `portcullis migrate`",
+      {},
+      { cause: error },
+    );
+  }
   return isUnavailable(error)
     ? new AuthError("unavailable", "Storage is unavailable", {}, { cause: error })
     : error;

@@ -1,4 +1,5 @@
 import type { Storage } from "../../src/storage/ports.js";
+import { sqlAudit } from "./audit.js";
 import type { SqlDriver } from "./driver.js";
 import { sqlOutbox } from "./outbox.js";
 import { sqlPasskeys } from "./passkeys.js";
@@ -29,6 +30,7 @@ export function sqlStorage(db: SqlDriver, { tables, reads = db }: SqlStorageOpti
     outbox: sqlOutbox(db, tables),
     refreshTokens: sqlRefreshTokens(db, tables),
     revocations: sqlRevocations(db, tables),
+    audit: sqlAudit(db, tables, reads),
   };
 }
 

@@ -83,6 +83,12 @@ WHERE id IN (${placeholders}) AND dead_at IS NULL AND available_at <= ? RETURNIN
       );
       return rows.map(toRecord);
     },
+    async countPending() {
+      const row = await db.get<{ pending: unknown }>(
+        `SELECT COUNT(*) AS pending FROM ${t.outbox} WHERE dead_at IS NULL`,
+      );
+      return Number(row?.pending ?? 0);
+    },
     async ping() {
       await db.get("SELECT 1 AS ok");
     },

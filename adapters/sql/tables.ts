@@ -11,6 +11,7 @@ export interface TableNames {
   outbox: string;
   refreshFamilies: string;
   revocations: string;
+  audit: string;
 }
 
 const BASE: TableNames = {
@@ -24,6 +25,7 @@ const BASE: TableNames = {
   outbox: "portcullis_outbox",
   refreshFamilies: "portcullis_refresh_families",
   revocations: "portcullis_revocations",
+  audit: "portcullis_audit_events",
 };
 
 /** A schema name we are willing to paste into SQL: letters, digits and underscores. */

@@ -2,6 +2,7 @@ import { AuthError } from "../../src/errors.js";
 import type { UserStore } from "../../src/storage/ports.js";
 import type { User } from "../../src/types.js";
 import type { SqlDriver, SqlValue } from "./driver.js";
+import { migrations } from "./migrations.js";
 import { toBoolean, toDate, toMillis } from "./rows.js";
 import type { TableNames } from "./tables.js";
 
@@ -142,8 +143,22 @@ export function sqlUsers(db: SqlDriver, t: TableNames, reads: SqlDriver = db): U
       await db.execute(`DELETE FROM ${t.users} WHERE id = ?`, [id]);
     },
 
+    /**
+     * Reachable and migrated: readiness must not say yes to a database whose every query would
+     * fail. The migrations table names the newest schema applied.
+     */
     async ping() {
-      await db.get("SELECT 1 AS ok");
+      const latest = migrations[migrations.length - 1]?.version ?? 0;
+      const row = await db.get<{ version: unknown }>(
+        `SELECT max(version) AS version FROM ${t.migrations}`,
+      );
+      const applied = Number(row?.version ?? 0);
+      if (applied < latest) {
+        throw new AuthError(
+          "unavailable",
+          `The database schema is at version ${applied}, this Portcullis needs ${latest}: run \`portcullis migrate\``,
+        );
+      }
     },
   };
 }

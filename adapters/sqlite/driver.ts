@@ -33,6 +33,14 @@ function translate(error: unknown): unknown {
   if (isUniqueViolation(error)) return error;
   const code = String((error as { code?: unknown })?.code ?? "");
   const message = String((error as { message?: unknown })?.message ?? "");
+  if (/no such (table|column)|has no column named/.test(message)) {
+    return new AuthError(
+      "unavailable",
+      "The database schema is not up to date: run `portcullis migrate`",
+      {},
+      { cause: error },
+    );
+  }
   if (
     /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY)/.test(code) ||
     message.includes("database connection is not open")

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../config-error.js";
 import { type RandomSource, webCryptoRandom } from "../crypto/random.js";
-import { logWarning } from "../util/log.js";
+import { defaultLogger, LOG_LEVELS, type Logger } from "../util/logger.js";
 import { checkPages, type EmailFeatures, resolveEmailFeatures } from "./email-features.js";
 import { isProduction, readEnv } from "./environment.js";
 import type { AuthOptions, Clock } from "./options.js";
@@ -18,7 +18,10 @@ export { parseOrigin } from "./origin.js";
 export type { ResolvedPasskeyOptions } from "./passkey-options.js";
 
 /** The options with every default resolved and every startup check passed: `auth.config`. */
-export interface ResolvedConfig extends Omit<ParsedOptions, "baseURL" | "secret" | "passkey"> {
+export interface ResolvedConfig
+  extends Omit<ParsedOptions, "baseURL" | "secret" | "passkey" | "logger"> {
+  /** The `logger` option, else the default one (JSON lines in production), at `LOG_LEVEL`. */
+  logger: Logger;
   /** From the options, else `AUTH_URL`, else an absolute `BASE_URL`. */
   baseURL: string;
   /** From the options, else `AUTH_SECRET`, else (outside production) a random one. */
@@ -154,12 +157,13 @@ export function resolveConfig(config: AuthOptions): ResolvedConfig {
   checkPages({ baseURL, allowedOrigins }, options, issues);
   if (issues.length > 0) throw new ConfigError(issues);
 
+  const logger = options.logger ?? defaultLoggerFromEnvironment();
   let secret = options.secret;
   if (secret === undefined) {
     secret = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) =>
       b.toString(16).padStart(2, "0"),
     ).join("");
-    logWarning(
+    logger.warn(
       "no secret configured: using a random one, so tokens signed with it die with this process; pass secret or set AUTH_SECRET (npx portcullis secret makes one)",
     );
   }
@@ -167,6 +171,7 @@ export function resolveConfig(config: AuthOptions): ResolvedConfig {
   const hostOnly = options.session.cookieDomain === undefined;
   return {
     ...options,
+    logger,
     baseURL,
     secret,
     origin,
@@ -179,4 +184,11 @@ export function resolveConfig(config: AuthOptions): ResolvedConfig {
     emailFeatures,
     passkey,
   };
+}
+
+/** The default logger: JSON lines in production, readable ones otherwise, at `LOG_LEVEL`. */
+function defaultLoggerFromEnvironment(): Logger {
+  const requested = readEnv("LOG_LEVEL")?.toLowerCase();
+  const level = LOG_LEVELS.find((candidate) => candidate === requested) ?? "info";
+  return defaultLogger({ format: isProduction() ? "json" : "pretty", level });
 }

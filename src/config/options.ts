@@ -4,6 +4,7 @@ import type { Mailer } from "../mail/message.js";
 import type { MailTemplates } from "../mail/templates.js";
 import type { PasswordHasher } from "../password/hasher.js";
 import type { Storage } from "../storage/ports.js";
+import type { Logger } from "../util/logger.js";
 import type { TokenAlgorithm } from "./token-options.js";
 
 /*
@@ -127,6 +128,14 @@ export interface AuthOptions {
   mailRateLimit?: MailRateLimitOptions;
   /** The storage-backed outbox every message goes through: retries and dead letters. */
   outbox?: OutboxOptions;
+  /** The audit log: every security event, kept in the storage's `audit` port. */
+  audit?: AuditOptions;
+  /**
+   * Prometheus metrics at `GET /auth/metrics`, for a scraper that sends
+   * `Authorization: Bearer <token>`. `auth.metrics()` works without it.
+   * @default none: the route answers 404
+   */
+  metrics?: MetricsOptions;
 
   /**
    * The time source, in milliseconds since the epoch; inject one in tests.
@@ -144,6 +153,13 @@ export interface AuthOptions {
    * that throws is logged and never fails the request. More can be added with `auth.on`.
    */
   on?: AuthEventListeners;
+  /**
+   * Where the library logs: any `{ debug, info, warn, error }`, e.g. a pino logger (called
+   * pino's way, `(fields, message)`). Nothing else in the library writes to the console.
+   * @default JSON lines on stderr in production, readable lines otherwise, at the level
+   * `LOG_LEVEL` names (debug, info, warn, error, silent; default info)
+   */
+  logger?: Logger;
 }
 
 /**
@@ -525,6 +541,30 @@ export interface MailRateLimitOptions {
    * @default 3600 (1 hour)
    */
   window?: number;
+}
+
+/**
+ * The audit log (`auth.api.admin.listAuditEvents`): every event is appended to the storage's
+ * `audit` port before the request answers. Records outlive a deleted account (they are security
+ * records, with its email addresses in some of them) until retention removes them.
+ */
+export interface AuditOptions {
+  /**
+   * Days a record is kept, 0 to 36500; `purgeExpired` deletes older ones. `0` keeps records
+   * forever (nothing is purged).
+   * @default 365
+   */
+  retentionDays?: number;
+}
+
+/** Serving `auth.metrics()` (Prometheus text format 0.0.4) at `GET /auth/metrics`. */
+export interface MetricsOptions {
+  /**
+   * The Bearer token a scraper must send (Prometheus' `authorization: { credentials: ... }`),
+   * at least 16 printable ASCII characters without spaces, e.g. from `npx portcullis secret`;
+   * compared in constant time. A missing or wrong one is answered `401 unauthenticated`.
+   */
+  token: string;
 }
 
 /** Retries of the outbox; a message that fails is kept, retried, then dead-lettered. */

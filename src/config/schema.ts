@@ -4,6 +4,7 @@ import { AUTH_EVENT_TYPES, type AuthEventListeners } from "../events/events.js";
 import type { PasswordHasher } from "../password/hasher.js";
 import type { Storage } from "../storage/ports.js";
 import { parseCIDR } from "../util/ip-address.js";
+import type { Logger } from "../util/logger.js";
 import { mailOptionShape } from "./mail-options.js";
 import type { AuthOptions, Clock } from "./options.js";
 import { parseOrigin } from "./origin.js";
@@ -29,6 +30,7 @@ const STORAGE_PORTS = [
   "outbox",
   "refreshTokens",
   "revocations",
+  "audit",
 ] as const;
 
 const positiveSeconds = z.number().int().positive();
@@ -226,6 +228,19 @@ export const configSchema = z.strictObject({
     .transform((value) => value.toLowerCase())
     .optional(),
   tokens: tokensSchema,
+  audit: z
+    .strictObject({
+      retentionDays: z.number().int().min(0).max(36_500).default(365),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      token: z
+        .string()
+        .min(16, "metrics.token must be at least 16 characters")
+        .regex(/^[\x21-\x7e]+$/, "metrics.token must be printable ASCII without spaces"),
+    })
+    .optional(),
   maxBodyBytes: z
     .number()
     .int()
@@ -241,6 +256,17 @@ export const configSchema = z.strictObject({
     .custom<RandomSource>((value) => typeof (value as { fill?: unknown })?.fill === "function", {
       error: "random must have a fill(bytes) method",
     })
+    .optional(),
+  logger: z
+    .custom<Logger>(
+      (value) =>
+        typeof value === "object" &&
+        value !== null &&
+        ["debug", "info", "warn", "error"].every(
+          (level) => typeof (value as Record<string, unknown>)[level] === "function",
+        ),
+      { error: "logger must have debug, info, warn and error methods (pino fits)" },
+    )
     .optional(),
   on: z
     .custom<AuthEventListeners>(

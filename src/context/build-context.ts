@@ -1,11 +1,13 @@
 import type { ResolvedConfig } from "../config/config.js";
 import { AuthError } from "../errors.js";
+import { toAuditRecord } from "../events/audit-record.js";
 import { createEventBus } from "../events/bus.js";
 import type { AuthEventListeners } from "../events/events.js";
+import { countEvents, createAuthMetrics } from "../metrics/auth-metrics.js";
 import { createMailService } from "../outbox/mail-service.js";
 import { passwordHashing } from "../password/hashing.js";
 import { pbkdf2 } from "../password/pbkdf2.js";
-import { logError } from "../util/log.js";
+import { logError } from "../util/logger.js";
 import type { AuthContext } from "./context.js";
 import { importKeyRing } from "./key-ring.js";
 import { trackReadiness } from "./readiness.js";
@@ -26,8 +28,19 @@ export function buildContext(
     random: config.random,
     now,
     listeners,
-    onListenerError: (error, event) => logError(`listener of ${event.type} failed`, error),
+    onListenerError: (error, event) =>
+      logError(config.logger, `listener of ${event.type} failed`, error),
   });
+  // The audit log: every event, stored before the request answers (listeners are awaited); a
+  // failed append is logged by the bus like any listener's and never fails the request.
+  events.on("*", (event) => config.storage.audit.append(toAuditRecord(event)));
+  // Metrics: counted from the events, the outbox's attempts and the handler; the backlog is
+  // counted at scrape time when the outbox store can count (`countPending`).
+  const metrics = createAuthMetrics({
+    backlog: async () => (await config.storage.outbox.countPending?.()) ?? null,
+    onError: (message, error) => logError(config.logger, message, error),
+  });
+  countEvents(events, metrics);
   const hasher = passwordHashing(config.passwordHasher ?? pbkdf2());
   const keys = importKeyRing(config);
   const readiness = trackReadiness("tokens.keys", keys);
@@ -55,22 +68,29 @@ export function buildContext(
     hasher,
     now,
     random: config.random,
-    mail: createMailService(config, config.storage, now, async (dead) => {
-      await events.emit(
-        "mail.dead_lettered",
-        {},
-        {
-          messageId: dead.id,
-          mailType: dead.message?.type ?? "unknown",
-          attempts: dead.attempts,
-          error: dead.error,
-        },
-      );
-    }),
+    mail: createMailService(
+      config,
+      config.storage,
+      now,
+      async (dead) => {
+        await events.emit(
+          "mail.dead_lettered",
+          {},
+          {
+            messageId: dead.id,
+            mailType: dead.message?.type ?? "unknown",
+            attempts: dead.attempts,
+            error: dead.error,
+          },
+        );
+      },
+      metrics.mail,
+    ),
     keys: readyKeys,
     relyingParty: relyingParty(config),
     dummyHash,
     events,
     readiness,
+    metrics,
   };
 }

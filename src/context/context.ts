@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from "../config/config.js";
 import type { RandomSource } from "../crypto/random.js";
 import type { EventBus } from "../events/bus.js";
+import type { AuthMetrics } from "../metrics/auth-metrics.js";
 import type { MailService } from "../outbox/mail-service.js";
 import type { PasswordHasher } from "../password/hasher.js";
 import type { Storage } from "../storage/ports.js";
@@ -38,4 +39,9 @@ export interface AuthContext {
   events: EventBus;
   /** Whether what loads asynchronously at start (the keys) has loaded, and why not. */
   readiness: Readiness;
+  /**
+   * This instance's Prometheus metrics (`auth.metrics()`, `GET /auth/metrics`): counted from the
+   * events, the outbox's attempts and the handler's answers.
+   */
+  metrics: AuthMetrics;
 }

@@ -88,7 +88,7 @@ export async function login(
 ): Promise<SignedIn> {
   const { email, password } = parseInput(loginInput, input);
   await limitPerIP(ctx, "login", info.ip);
-  const user = await verifyPasswordLogin(ctx, email, password);
+  const user = await verifyPasswordLogin(ctx, email, password, { info });
   return { user, ...(await signIn(ctx, user.id, "password", info)) };
 }
 

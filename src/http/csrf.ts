@@ -1,6 +1,5 @@
 import { isProduction, type ResolvedConfig } from "../config/config.js";
 import { AuthError } from "../errors.js";
-import { logWarning } from "../util/log.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Longest echo of a request header in a message: an Origin is far shorter; junk is cut. */
@@ -74,7 +73,7 @@ export function createCsrfCheck(config: ResolvedConfig): (request: Request) => v
       const origin = printable(rejection.origin);
       if (!warned.has(origin) && warned.size < MAX_WARNED_ORIGINS) {
         warned.add(origin);
-        logWarning(
+        config.logger.warn(
           `origin ${origin} is not trusted; trusted are [${[...config.allowedOrigins].join(", ")}]; set baseURL or add it to trustedOrigins`,
         );
       }

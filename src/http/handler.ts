@@ -2,6 +2,7 @@ import type { AuthContext } from "../context/context.js";
 import { authenticateCredential } from "../credentials/authenticate.js";
 import { readCredential } from "../credentials/read-credential.js";
 import { AuthError } from "../errors.js";
+import { UNMATCHED_ROUTE } from "../metrics/auth-metrics.js";
 import { parseInput } from "../validation.js";
 import { readDeclaredBody } from "./body.js";
 import { clientIP } from "./client-ip.js";
@@ -37,7 +38,11 @@ export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthH
   const { basePath } = ctx.config;
   const checkCsrf = createCsrfCheck(ctx.config);
 
-  async function dispatch(request: Request, options: HandlerOptions): Promise<Response> {
+  async function dispatch(
+    request: Request,
+    options: HandlerOptions,
+    matched: { route: string },
+  ): Promise<Response> {
     const url = new URL(request.url);
     const below =
       url.pathname === basePath
@@ -55,6 +60,7 @@ export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthH
       });
     }
     const { route, params } = found;
+    matched.route = route.path;
     // HEAD is answered from a GET route; it must never do what that GET does to state.
     if (request.method === "HEAD" && route.changesState) return unusedLinkHead();
     const credential = readCredential(ctx.config, request.headers);
@@ -75,11 +81,13 @@ export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthH
   }
 
   return async function handler(request, options = {}) {
+    const started = performance.now();
+    const matched = { route: UNMATCHED_ROUTE };
     let response: Response;
     try {
-      response = await dispatch(request, options);
+      response = await dispatch(request, options, matched);
     } catch (error) {
-      response = errorResponse(error);
+      response = errorResponse(error, ctx.config.logger);
     }
     // Some Responses (Response.redirect, fetched ones) have immutable headers: copy when needed.
     try {
@@ -89,6 +97,10 @@ export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthH
       applySecurityHeaders(response.headers);
     }
     applyCors(request, response.headers, ctx.config);
+    // Labelled by route pattern, never the path. `?.`: contexts assembled in tests may have none.
+    const seconds = (performance.now() - started) / 1000;
+    ctx.metrics?.observeRequest(matched.route, response.status, seconds);
+    if (response.status === 429) ctx.metrics?.rateLimited(matched.route);
     if (request.method === "HEAD") return new Response(null, response);
     return response;
   };

@@ -1,5 +1,5 @@
 import { AuthError, isAuthError } from "../errors.js";
-import { logError } from "../util/log.js";
+import { type Logger, logError } from "../util/logger.js";
 
 export function json(status: number, body: unknown, headers?: HeadersInit): Response {
   const response = new Response(JSON.stringify(body), { status, headers });
@@ -20,9 +20,13 @@ export function redirect(location: string, headers: Record<string, string> = {})
  * The error shape every failure answers with. Anything that is not an `AuthError` becomes
  * `internal` with a fixed message: stacks and driver messages stay in the server's log.
  */
-export function errorResponse(error: unknown): Response {
+export function errorResponse(error: unknown, logger?: Logger): Response {
   const known = isAuthError(error) ? error : null;
-  if (!known) logError("internal error", error);
+  if (!known && logger) logError(logger, "internal error", error);
+  // An outage or an unmigrated schema is the operator's to fix: say so in the log, with the cause.
+  if (known?.code === "unavailable" && logger) {
+    logger.warn({ err: known.cause ?? known }, known.message);
+  }
   const failure = known ?? new AuthError("internal", "Internal error");
   const body: Record<string, unknown> = { code: failure.code, message: failure.message };
   if (failure.details.issues) body.issues = failure.details.issues;

@@ -8,26 +8,42 @@ export interface PurgeResult {
   refreshTokens: number;
   revocations: number;
   rateLimits: number;
+  /** Audit records older than `audit.retentionDays` (0 when they are kept forever). */
+  audit: number;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /**
- * Deletes what has expired in every port that keeps expiring records. Stores whose keys expire
- * by themselves (Redis TTLs) report 0. Expired records are refused whether or not they were
+ * Deletes what has expired in every port that keeps expiring records, and the audit records
+ * past their retention (`audit.retentionDays`). Stores whose keys expire by themselves (Redis
+ * TTLs) report 0. Expired records are refused whether or not they were
  * purged: this only reclaims space. It is the only place expired sessions are deleted (reading
  * one writes nothing), and deleting them needs no revocation entry: nothing of ours accepts a
  * token of a session that is not live (`isLive`), and their access tokens end with their `exp`.
  */
 export async function purgeExpired(ctx: AuthContext): Promise<PurgeResult> {
   const now = ctx.now();
-  const { sessions, verifications, refreshTokens, revocations, rateLimits } = ctx.storage;
-  const [s, v, r, rv, rl] = await Promise.all([
+  const { sessions, verifications, refreshTokens, revocations, rateLimits, audit } = ctx.storage;
+  const { retentionDays } = ctx.config.audit;
+  const [s, v, r, rv, rl, a] = await Promise.all([
     sessions.deleteExpired(now),
     verifications.deleteExpired(now),
     refreshTokens.deleteExpired(now),
     revocations.deleteExpired(now),
     rateLimits.deleteExpired?.(now) ?? 0,
+    retentionDays === 0
+      ? 0
+      : audit.deleteOlderThan(new Date(now.getTime() - retentionDays * DAY_MS)),
   ]);
-  return { sessions: s, verifications: v, refreshTokens: r, revocations: rv, rateLimits: rl };
+  return {
+    sessions: s,
+    verifications: v,
+    refreshTokens: r,
+    revocations: rv,
+    rateLimits: rl,
+    audit: a,
+  };
 }
 
 /**

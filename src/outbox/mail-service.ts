@@ -4,6 +4,7 @@ import { consoleMailer } from "../mail/console-mailer.js";
 import type { MailMessage, MailType } from "../mail/message.js";
 import { renderMail, type TemplateData } from "../mail/templates.js";
 import type { Storage } from "../storage/ports.js";
+import { logError } from "../util/logger.js";
 import { createOutbox, type Outbox, type OutboxDependencies } from "./outbox.js";
 import { payloadCipher } from "./payload-cipher.js";
 
@@ -32,6 +33,7 @@ export function createMailService(
   storage: Storage,
   now: () => Date,
   onDeadLetter?: OutboxDependencies["onDeadLetter"],
+  onAttempt?: OutboxDependencies["onAttempt"],
 ): MailService {
   const features = config.emailFeatures;
   const outbox = createOutbox({
@@ -41,7 +43,10 @@ export function createMailService(
     options: config.outbox,
     now,
     random: config.random,
+    log: (message, error) =>
+      error === undefined ? config.logger.error(message) : logError(config.logger, message, error),
     onDeadLetter,
+    onAttempt,
   });
   const appName = config.appName ?? new URL(config.baseURL).host;
 

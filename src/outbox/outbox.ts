@@ -68,6 +68,11 @@ export interface OutboxDependencies {
     attempts: number;
     error: string;
   }) => void | Promise<void>;
+  /**
+   * Told of every delivery attempt as it ends: the mailer took the message (`sent`) or threw
+   * (`failed`, whether a retry follows or not). Synchronous; for `portcullis_mail_total`.
+   */
+  onAttempt?: (outcome: "sent" | "failed") => void;
 }
 
 type Outcome = keyof FlushResult;
@@ -77,7 +82,7 @@ const describeError = (error: unknown) =>
 
 export function createOutbox(deps: OutboxDependencies): Outbox {
   const { store, mailer, cipher, options } = deps;
-  const log = deps.log ?? ((message, error) => console.error(`[portcullis] ${message}`, error));
+  const log = deps.log ?? (() => {});
   const inFlight = new Set<Promise<unknown>>();
   let timer: ReturnType<typeof setInterval> | undefined;
   let flushing: Promise<FlushResult> | undefined;
@@ -99,6 +104,14 @@ export function createOutbox(deps: OutboxDependencies): Outbox {
     return "dead" as const;
   }
 
+  function reportAttempt(outcome: "sent" | "failed") {
+    try {
+      deps.onAttempt?.(outcome);
+    } catch (failure) {
+      log("attempt listener failed", failure);
+    }
+  }
+
   /** One attempt at a claimed record; settles its fate in storage. */
   async function attempt(record: OutboxRecord, message: MailMessage | null): Promise<Outcome> {
     if (!message) return giveUp(record, null, "payload cannot be decrypted with this secret");
@@ -109,6 +122,7 @@ export function createOutbox(deps: OutboxDependencies): Outbox {
     try {
       await mailer.send(message);
     } catch (error) {
+      reportAttempt("failed");
       const reason = describeError(error);
       if (record.attempts >= options.maxAttempts) {
         log(`mail ${record.id} dead-lettered after ${record.attempts} attempts: ${reason}`);
@@ -117,6 +131,7 @@ export function createOutbox(deps: OutboxDependencies): Outbox {
       await store.reschedule(record.id, after(backoffSeconds(record.attempts)), reason);
       return "retried";
     }
+    reportAttempt("sent");
     await store.markSent(record.id);
     return "sent";
   }

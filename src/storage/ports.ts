@@ -43,7 +43,10 @@ export interface UserStore {
       updatedAt: Date;
     },
   ): Promise<User | null>;
-  /** Deletes the user and, in cascade, everything every other port keeps for it. */
+  /**
+   * Deletes the user and, in cascade, everything every other port keeps for it, but the audit
+   * log: its records are security records and outlive the account (see `AuditStore`).
+   */
   delete(id: string): Promise<void>;
   ping?(): Promise<void>;
 }
@@ -233,6 +236,11 @@ export interface OutboxStore {
   markDead(id: string, deadAt: Date, lastError: string): Promise<void>;
   /** Dead-lettered messages, most recently given up first. */
   listDead(limit: number): Promise<OutboxRecord[]>;
+  /**
+   * Optional: how many messages are queued and not dead-lettered (due, waiting for a retry or
+   * leased alike), for the `portcullis_outbox_backlog` gauge; without it the gauge has no sample.
+   */
+  countPending?(): Promise<number>;
   ping?(): Promise<void>;
 }
 
@@ -289,6 +297,63 @@ export interface RevocationStore {
   ping?(): Promise<void>;
 }
 
+/**
+ * One security event as the audit log keeps it: the event's common fields as columns (to filter
+ * on), everything specific to its type in `data`. Never a secret: events carry none.
+ */
+export interface AuditRecord {
+  /** The event's id, unique: appending a record whose id is stored already changes nothing. */
+  id: string;
+  /** The event's type, e.g. `"user.signed_in"`. */
+  type: string;
+  at: Date;
+  userId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** The type-specific fields: a plain JSON object (`{}` when the type has none). */
+  data: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  userId?: string;
+  type?: string;
+  /** Records at or after this instant. */
+  since?: Date;
+  /** Records strictly before this instant. */
+  until?: Date;
+  /** At most this many records (1 or more). */
+  limit: number;
+  /** From a previous page's `nextCursor`, with the same filters. */
+  cursor?: string;
+}
+
+export interface AuditPage {
+  records: AuditRecord[];
+  /** Where the next page starts; null when this page is the last. */
+  nextCursor: string | null;
+}
+
+/**
+ * The audit log: every event, appended once, read newest first. Records are not tied to the
+ * user (deleting a user keeps them, for accountability); they go when `deleteOlderThan` (the
+ * retention, run by `purgeExpired`) reaches them.
+ */
+export interface AuditStore {
+  /** Stores the record; a record whose `id` is stored already is ignored (no error). */
+  append(record: AuditRecord): Promise<void>;
+  /**
+   * The records matching every filter given, newest `at` first; records with one `at` come
+   * newest appended first. The cursor is opaque and keyset-based: appending records while a
+   * client pages (newer ones, as always happens) neither repeats nor skips a record on the
+   * pages after. A cursor this store cannot read throws `AuthError("invalid_request")`. May
+   * come from a replica that lags.
+   */
+  query(query: AuditQuery): Promise<AuditPage>;
+  /** Deletes the records strictly older than `date`; returns how many. */
+  deleteOlderThan(date: Date): Promise<number>;
+  ping?(): Promise<void>;
+}
+
 /** Everything the library keeps. */
 export interface Storage {
   users: UserStore;
@@ -300,4 +365,5 @@ export interface Storage {
   outbox: OutboxStore;
   refreshTokens: RefreshTokenStore;
   revocations: RevocationStore;
+  audit: AuditStore;
 }

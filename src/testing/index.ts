@@ -1,4 +1,5 @@
 import type { Storage } from "../storage/ports.js";
+import { auditContract } from "./audit.js";
 import { outboxContract } from "./outbox.js";
 import { passkeysContract } from "./passkeys.js";
 import { passwordsContract } from "./passwords.js";
@@ -33,6 +34,7 @@ const CONTRACTS: Record<StoragePortName, (makeStorage: () => Promise<Storage> | 
     outbox: outboxContract,
     refreshTokens: refreshTokensContract,
     revocations: revocationsContract,
+    audit: auditContract,
   };
 
 export interface TestStorageOptions {
@@ -50,6 +52,7 @@ export function testStorage(
 }
 
 export {
+  auditContract,
   outboxContract,
   passkeysContract,
   passwordsContract,

@@ -234,7 +234,8 @@ describe("health and readiness", () => {
     };
     const ready = await call(broken, "GET", "/auth/ready");
     expect(ready.status).toBe(503);
-    expect(ready.json?.error.code).toBe("unavailable");
+    // DESIGN §6: readiness names the problem, but never a driver's message.
+    expect(ready.json).toEqual({ status: "unavailable", reason: "storage is not reachable" });
     expect(JSON.stringify(ready.json)).not.toContain("connection refused");
   });
 });

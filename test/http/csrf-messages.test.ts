@@ -11,14 +11,19 @@ const login = { email: "ada@example.com", password: "wrong password, does not ma
 describe("csrf_rejected says what it saw", () => {
   let warn: ReturnType<typeof vi.spyOn>;
   beforeEach(() => {
-    warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    // The default logger writes every level to stderr, readable in development.
+    warn = vi.spyOn(console, "error").mockImplementation(() => {});
   });
   afterEach(() => {
     warn.mockRestore();
     vi.unstubAllEnvs();
   });
 
-  const warnings = () => warn.mock.calls.map((args: unknown[]) => String(args[0]));
+  const warnings = () =>
+    warn.mock.calls
+      .map((args: unknown[]) => String(args[0]))
+      .filter((line: string) => line.startsWith("[portcullis] warn: "))
+      .map((line: string) => line.replace("[portcullis] warn: ", "[portcullis] "));
 
   it("names the untrusted origin in the answer and warns once per origin with the fix", async () => {
     vi.stubEnv("NODE_ENV", "development");

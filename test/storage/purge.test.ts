@@ -32,6 +32,7 @@ describe("purging expired records", () => {
       refreshTokens: 0,
       revocations: 0,
       rateLimits: 0,
+      audit: 0,
     });
   });
 

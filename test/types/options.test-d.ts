@@ -28,7 +28,8 @@ type UserObjects =
   | "clock"
   | "random"
   | "emailTemplates"
-  | "on";
+  | "on"
+  | "logger";
 /** Every option required, at every level of option groups (not inside arrays or user objects). */
 type Every<T> = {
   [K in keyof T]-?: NonNullable<T[K]> extends readonly unknown[] | ((...args: never[]) => unknown)
@@ -122,9 +123,12 @@ export const everyOption = {
     leaseSeconds: 60,
     batchSize: 50,
   },
+  audit: { retentionDays: 365 },
+  metrics: { token: "a-metrics-token-of-16+-chars" },
   clock: { now: () => Date.now() },
   random: { fill: (bytes: Uint8Array) => crypto.getRandomValues(bytes) },
   on: { "user.signed_in": (event) => void event.method, "*": (event) => void event.type },
+  logger: console,
 } satisfies EveryOption;
 export const everyOptionIsAuthOptions: AuthOptions = everyOption;
 

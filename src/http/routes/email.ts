@@ -24,7 +24,7 @@ import {
 } from "../../flows/password-reset.js";
 import { escapeHtml } from "../../mail/escape.js";
 import { readCookie } from "../../util/cookies.js";
-import { logError } from "../../util/log.js";
+import { logError } from "../../util/logger.js";
 import { allowedRedirect, redirectTarget } from "../../util/redirect-target.js";
 import { parseInput } from "../../validation.js";
 import { errorResponse, json, noContent, redirect } from "../respond.js";
@@ -67,8 +67,8 @@ async function linkRoute(
   try {
     return await handle();
   } catch (error) {
-    if (json) return errorResponse(error);
-    if (!isAuthError(error)) logError("internal error", error);
+    if (json) return errorResponse(error, request.ctx.config.logger);
+    if (!isAuthError(error)) logError(request.ctx.config.logger, "internal error", error);
     return redirect(withError(page(request.ctx), error));
   }
 }

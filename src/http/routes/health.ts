@@ -1,5 +1,5 @@
 import type { AuthContext } from "../../context/context.js";
-import { AuthError } from "../../errors.js";
+import { isAuthError } from "../../errors.js";
 import { json } from "../respond.js";
 import { defineRoute, type Route } from "../route.js";
 
@@ -24,7 +24,13 @@ export const healthRoutes: Route[] = [
       try {
         await checkStorage(ctx);
       } catch (cause) {
-        throw new AuthError("unavailable", "Storage is not reachable", {}, { cause });
+        // DESIGN §6: readiness names what is wrong, for the operator reading the probe.
+        const reason =
+          isAuthError(cause) && cause.message !== "Storage is unavailable"
+            ? cause.message
+            : "storage is not reachable";
+        ctx.config.logger.warn({ err: cause }, `not ready: ${reason}`);
+        return json(503, { status: "unavailable", reason }, { "Retry-After": "5" });
       }
       return json(200, { status: "ok" });
     },

@@ -3,6 +3,7 @@ import { accountRoutes } from "./account.js";
 import { accountManagementRoutes } from "./account-management.js";
 import { emailRoutes } from "./email.js";
 import { healthRoutes } from "./health.js";
+import { metricsRoutes } from "./metrics.js";
 import { passkeyRoutes } from "./passkeys.js";
 import { sessionRoutes } from "./sessions.js";
 import { tokenRoutes } from "./tokens.js";
@@ -13,6 +14,7 @@ export const routes: Route[] = [
   ...accountManagementRoutes,
   ...sessionRoutes,
   ...healthRoutes,
+  ...metricsRoutes,
   ...passkeyRoutes,
   ...emailRoutes,
   ...tokenRoutes,

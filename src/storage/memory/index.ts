@@ -1,4 +1,5 @@
 import type { Storage } from "../ports.js";
+import { memoryAudit } from "./audit.js";
 import { memoryOutbox } from "./outbox.js";
 import { memoryPasskeys } from "./passkeys.js";
 import { memoryPasswords } from "./passwords.js";
@@ -45,5 +46,7 @@ export function memoryStorage(): Storage {
     outbox: memoryOutbox(),
     refreshTokens,
     revocations: memoryRevocations(),
+    // Not emptied by deleting a user: audit records outlive the account (see AuditStore).
+    audit: memoryAudit(),
   };
 }

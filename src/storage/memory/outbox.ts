@@ -41,5 +41,10 @@ export function memoryOutbox(): OutboxStore {
         .slice(0, limit)
         .map((record) => structuredClone(record));
     },
+    async countPending() {
+      let pending = 0;
+      for (const record of byId.values()) if (record.deadAt === null) pending++;
+      return pending;
+    },
   };
 }
