@@ -1,8 +1,8 @@
 import Link from "next/link";
-import { getSession } from "@/lib/auth";
+import { auth } from "@/lib/auth";
 
 export default async function Home() {
-  const session = await getSession();
+  const session = await auth();
   return (
     <>
       <h1>Portcullis + Next.js</h1>

@@ -1,34 +1,22 @@
 import { consoleMailer, createAuth } from "portcullis";
-import { getAuth } from "portcullis/next";
+import { defineAuth } from "portcullis/next";
 import { sqliteStorage } from "portcullis/sqlite";
 
-/** Development fallbacks warn once; set real values in the environment before deploying. */
-function fromEnv(name: string, fallback: string): string {
-  const value = process.env[name];
-  if (value) return value;
-  console.warn(
-    `[example] ${name} is not set: using the development default "${fallback.slice(0, 12)}…"`,
-  );
-  return fallback;
-}
-
-function createExampleAuth() {
-  return createAuth({
-    baseURL: fromEnv("BASE_URL", "http://localhost:3000"),
-    secret: fromEnv("AUTH_SECRET", "development-only-secret-change-me-0123456789"),
+/*
+ * The one Portcullis instance of this app. `defineAuth` creates it on the first request (so
+ * `next build` needs no AUTH_SECRET) and keeps it on globalThis, so route handlers, server
+ * components and server actions, which Next bundles separately, all share it.
+ *
+ * `secret` is left out: createAuth reads AUTH_SECRET. Without it, it makes a throwaway secret in
+ * development (sessions end on restart) and refuses to serve in production (`npx portcullis
+ * secret` prints one).
+ */
+export const { auth, handlers, requireAuth } = defineAuth(() =>
+  createAuth({
+    baseURL: process.env.AUTH_URL ?? process.env.BASE_URL ?? "http://localhost:3000",
     // One SQLite file, created and migrated on first start.
     storage: sqliteStorage({ path: process.env.DATABASE_PATH ?? "portcullis-example.db" }),
     // Prints magic links and other mail to the server console; use smtpMailer(...) in production.
     mailer: consoleMailer(),
-  });
-}
-
-// Next bundles each route on its own; one instance per process keeps one store behind all of them.
-const globalForAuth = globalThis as unknown as {
-  portcullisExample?: ReturnType<typeof createAuth>;
-};
-if (!globalForAuth.portcullisExample) globalForAuth.portcullisExample = createExampleAuth();
-export const auth = globalForAuth.portcullisExample;
-
-/** `await getSession()` in server components, route handlers and server actions. */
-export const getSession = getAuth(auth);
+  }),
+);

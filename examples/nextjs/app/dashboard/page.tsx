@@ -1,5 +1,5 @@
 import { redirect } from "next/navigation";
-import { getSession } from "@/lib/auth";
+import { auth } from "@/lib/auth";
 import { ChangePassword } from "./change-password";
 import { Passkeys } from "./passkeys";
 import { Sessions } from "./sessions";
@@ -11,7 +11,7 @@ export default async function Dashboard({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const session = await getSession();
+  const session = await auth();
   if (!session) {
     // A mail link that failed (a used or expired magic link) lands here with `?error=`: keep it,
     // so the sign-in page says why (proxy.ts lets such requests through to this check).

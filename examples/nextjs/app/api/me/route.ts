@@ -1,13 +1,4 @@
-import { getSession } from "@/lib/auth";
+import { requireAuth } from "@/lib/auth";
 
 /** A protected API route: 401 in Portcullis's error shape unless signed in. */
-export async function GET() {
-  const session = await getSession();
-  if (!session) {
-    return Response.json(
-      { error: { code: "unauthenticated", message: "Not signed in" } },
-      { status: 401 },
-    );
-  }
-  return Response.json({ user: session.user });
-}
+export const GET = requireAuth((_request, _context, { user }) => Response.json({ user }));
