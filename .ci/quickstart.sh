@@ -6,7 +6,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-tarball="$(cd "$root" && npm pack --silent --pack-destination "$work" | tail -n 1)"
+# CI built dist/ just before: pack it as it is (prepack would build again); standalone, build it
+# first when it is missing or older than its sources.
+node "$root/scripts/build-if-stale.mjs" >/dev/null
+tarball="$(cd "$root" && npm pack --ignore-scripts --silent --pack-destination "$work" | tail -n 1)"
 cd "$work"
 npm init -y >/dev/null
 npm pkg set type=module >/dev/null

@@ -1,12 +1,17 @@
 // One Portcullis instance for the whole app. Configuration comes from the environment; the
 // development fallbacks warn, so a deployment that forgot a variable says so in its log.
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { consoleMailer, createAuth } from "portcullis";
 import { sqliteStorage } from "portcullis/sqlite";
+
+const production = process.env.NODE_ENV === "production";
 
 function fromEnv(name, developmentDefault) {
   const value = process.env[name];
   if (value) return value;
-  if (process.env.NODE_ENV === "production") {
+  if (production) {
     throw new Error(`[example] ${name} must be set when NODE_ENV=production`);
   }
   console.warn(
@@ -15,13 +20,39 @@ function fromEnv(name, developmentDefault) {
   return developmentDefault;
 }
 
+/**
+ * `undefined` when AUTH_SECRET is set: createAuth then reads it itself. Production must set it
+ * (`npx portcullis secret` makes one). In development without it, a random secret is made on the
+ * first start and kept in `.portcullis-secret` next to this file (git-ignored, readable only by
+ * you), so sessions survive restarts and no secret is ever written in the code.
+ */
+function developmentSecret() {
+  if (process.env.AUTH_SECRET) return undefined;
+  if (production) {
+    throw new Error(
+      "[example] AUTH_SECRET must be set when NODE_ENV=production (`npx portcullis secret` makes one)",
+    );
+  }
+  const file = fileURLToPath(new URL(".portcullis-secret", import.meta.url));
+  let secret;
+  try {
+    secret = readFileSync(file, "utf8").trim();
+  } catch (error) {
+    if (error.code !== "ENOENT") throw error;
+    secret = randomBytes(32).toString("base64url");
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  }
+  console.warn(`[example] AUTH_SECRET is not set: using the development secret in ${file}`);
+  return secret;
+}
+
 export const port = Number(process.env.PORT ?? 3000);
 
 export const auth = createAuth({
   // The origin browsers use: trusted for CSRF, the passkey relying party, the base of mail links.
   baseURL: fromEnv("BASE_URL", `http://localhost:${port}`),
-  // 32+ bytes, e.g. `openssl rand -base64 32`. Required when NODE_ENV=production.
-  secret: fromEnv("AUTH_SECRET", "development-only-secret-change-me-0123456789"),
+  // 32+ bytes. Left out (undefined), createAuth reads AUTH_SECRET, which production must set.
+  secret: developmentSecret(),
   // One SQLite file, created and migrated on first start.
   storage: sqliteStorage({ path: process.env.DATABASE_PATH ?? "./portcullis.db" }),
   // Prints magic links to this terminal. Use smtpMailer(...) from "portcullis/smtp" in production.
