@@ -19,6 +19,7 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
 import { errorBody } from "../../src/errors.js";
 import type { Auth, AuthResult } from "../../src/index.js";
+import { callerOf, loadCaller } from "../guard/caller.js";
 import {
   assertAuth,
   guardRedirect,
@@ -64,8 +65,6 @@ export interface RequireAuthOptions extends WithAuthOptions {
 }
 
 /** Where a guard keeps the caller it found, whatever the property: `authed(req)` reads it. */
-const CALLER = Symbol.for("portcullis.caller");
-type WithCaller = { [CALLER]?: AuthResult | null };
 
 /** The request target's path and query; an absolute-form target is read by its path. */
 function pathOf(req: Request): string {
@@ -150,24 +149,13 @@ export function authHandler(auth: Auth): [RequestHandler, ErrorRequestHandler] {
   return [handleAuthRoutes, handleBodyParserErrors];
 }
 
-/**
- * The caller, authenticated once per request (a guard earlier in the chain already looked; the
- * core fails closed to null), written to `req[property]` too.
- */
-async function loadAuth(auth: Auth, req: Request, property: string): Promise<AuthResult | null> {
-  const slot = req as Request & WithCaller;
-  if (slot[CALLER] === undefined) slot[CALLER] = await auth.authenticate(req.headers);
-  (req as unknown as Record<string, unknown>)[property] = slot[CALLER];
-  return slot[CALLER];
-}
-
 /** Sets `req.auth` (the caller, or null) for every route after it; never rejects. */
 export function withAuth(auth: Auth, options: WithAuthOptions = {}): RequestHandler {
   assertAuth("portcullis/express: withAuth(auth)", auth);
   const property = requestProperty("withAuth", options.property);
   return async function withPortcullisAuth(req: Request, _res: Response, next: NextFunction) {
     try {
-      await loadAuth(auth, req, property);
+      await loadCaller(auth, req, property);
       next();
     } catch (error) {
       next(error);
@@ -186,7 +174,7 @@ export function requireAuth(auth: Auth, options: RequireAuthOptions = {}): Reque
   const property = requestProperty("requireAuth", options.property);
   return async function requirePortcullisAuth(req: Request, res: Response, next: NextFunction) {
     try {
-      if (await loadAuth(auth, req, property)) return next();
+      if (await loadCaller(auth, req, property)) return next();
       res.set("Cache-Control", "no-store");
       if (redirectTo !== undefined) {
         return res.redirect(SIGN_IN_REDIRECT_STATUS, signInLocation(redirectTo, pathOf(req)));
@@ -209,7 +197,7 @@ export function requireAuth(auth: Auth, options: RequireAuthOptions = {}): Reque
  * `requireAuth`): a bug in the route, answered 500, never served as if signed in.
  */
 export function authed(req: Request): AuthResult {
-  const caller = (req as Request & WithCaller)[CALLER];
+  const caller = callerOf(req);
   if (!caller) {
     throw new Error(
       "portcullis/express: authed(req) found no signed-in caller: put requireAuth(auth) before this handler",

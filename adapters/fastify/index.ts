@@ -33,6 +33,7 @@ import type {
 import { ConfigError } from "../../src/config-error.js";
 import { errorBody } from "../../src/errors.js";
 import type { Auth, AuthResult } from "../../src/index.js";
+import { callerOf, loadCaller } from "../guard/caller.js";
 import {
   assertAuth,
   guardRedirect,
@@ -87,8 +88,6 @@ export type AuthedRequest = FastifyRequest & { auth: AuthResult };
 const METHODS = ["DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"];
 
 /** Where a guard keeps the caller it found, whatever the property: `authed(request)` reads it. */
-const CALLER = Symbol.for("portcullis.caller");
-type WithCaller = { [CALLER]?: AuthResult | null };
 
 /**
  * The path and query of a request target. Fastify routes an absolute-form target
@@ -197,24 +196,12 @@ export function authHandler(auth: Auth, options: AuthHandlerOptions = {}): Fasti
  */
 export const fastifyAuth = asPlugin(portcullis);
 
-/** The caller, authenticated once per request, written to `request[property]` too. */
-async function loadAuth(
-  auth: Auth,
-  request: FastifyRequest,
-  property: string,
-): Promise<AuthResult | null> {
-  const slot = request as FastifyRequest & WithCaller;
-  if (slot[CALLER] === undefined) slot[CALLER] = await auth.authenticate(request.headers);
-  (request as unknown as Record<string, unknown>)[property] = slot[CALLER];
-  return slot[CALLER];
-}
-
 /** preHandler: sets `request.auth` to the caller or null; never rejects. */
 export function withAuth(auth: Auth, options: WithAuthOptions = {}): preHandlerAsyncHookHandler {
   assertAuth("portcullis/fastify: withAuth(auth)", auth);
   const property = requestProperty("withAuth", options.property);
   return async function withPortcullisAuth(request) {
-    await loadAuth(auth, request, property);
+    await loadCaller(auth, request, property);
   };
 }
 
@@ -233,7 +220,7 @@ export function requireAuth(
   const redirectTo = guardRedirect("requireAuth", options.redirectTo);
   const property = requestProperty("requireAuth", options.property);
   return async function requirePortcullisAuth(request, fastifyReply) {
-    if (await loadAuth(auth, request, property)) return;
+    if (await loadCaller(auth, request, property)) return;
     fastifyReply.header("cache-control", "no-store");
     if (redirectTo !== undefined) {
       const location = signInLocation(redirectTo, pathOf(request.url));
@@ -254,7 +241,7 @@ export function requireAuth(
  * `requireAuth`): a bug in the route, answered 500, never served as if signed in.
  */
 export function authed(request: FastifyRequest): AuthResult {
-  const caller = (request as FastifyRequest & WithCaller)[CALLER];
+  const caller = callerOf(request);
   if (!caller) {
     throw new Error(
       "portcullis/fastify: authed(request) found no signed-in caller: add requireAuth(auth) to this route's preHandler",
