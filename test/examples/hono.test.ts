@@ -1,21 +1,12 @@
 /** CI boots the Hono starter as a user would (tsx, built package) and walks it over HTTP. */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  HOSTILE_NEXT,
-  launchBrowser,
-  passkeyInBrowser,
-  registerAccount,
-  resetPasswordInBrowser,
-  signInWithNext,
-  skipBrowser,
-} from "./browser.js";
+import { HOSTILE_NEXT } from "./browser.js";
+import { sharedStarterWalks } from "./browser-walks.js";
 import {
   databasePath,
   ORIGIN,
-  PASSWORD,
   type Running,
   requireBuild,
-  resetOverHTTP,
   start,
   walk,
 } from "./hono-nextjs-walk.js";
@@ -78,65 +69,4 @@ it("hands the sign-in page ?next= only as a path on this site", async () => {
   }
 });
 
-it.skipIf(skipBrowser)(
-  "signs in from /sign-in?next=/%09/evil.example or /%5Cevil.example and stays on the site",
-  async () => {
-    const email = `next-${Date.now()}@example.com`;
-    await registerAccount(baseURL, ORIGIN, email, PASSWORD);
-    // The browser uses the configured origin (CSRF trusts it), resolved to where the app listens.
-    const browser = await launchBrowser({ origin: ORIGIN, listening: baseURL });
-    try {
-      for (const rawNext of HOSTILE_NEXT) {
-        await signInWithNext(browser, {
-          origin: ORIGIN,
-          rawNext,
-          email,
-          password: PASSWORD,
-          expectedPath: "/dashboard",
-        });
-      }
-    } finally {
-      await browser.close();
-    }
-  },
-);
-
-it("resets a forgotten password over HTTP, and keeps a failed link's ?error= for sign-in", async () => {
-  await resetOverHTTP(baseURL, ORIGIN, {
-    protectedPage: "/dashboard",
-    output: () => app?.output() ?? "",
-  });
-});
-
-it.skipIf(skipBrowser)(
-  "resets a forgotten password in a browser, and says so when the link is used again",
-  async () => {
-    const email = `forgot-${Date.now()}@example.com`;
-    await registerAccount(baseURL, ORIGIN, email, PASSWORD);
-    const browser = await launchBrowser({ origin: ORIGIN, listening: baseURL });
-    try {
-      await resetPasswordInBrowser(browser, {
-        origin: ORIGIN,
-        email,
-        newPassword: "a brand new passphrase",
-        output: () => app?.output() ?? "",
-        signedInPath: "/dashboard",
-      });
-    } finally {
-      await browser.close();
-    }
-  },
-);
-
-it.skipIf(skipBrowser)("adds a passkey and signs in with it, in a browser", async () => {
-  const browser = await launchBrowser({ origin: ORIGIN, listening: baseURL });
-  try {
-    await passkeyInBrowser(browser, {
-      origin: ORIGIN,
-      password: PASSWORD,
-      signedInPath: "/dashboard",
-    });
-  } finally {
-    await browser.close();
-  }
-});
+sharedStarterWalks(() => ({ baseURL, output: () => app?.output() ?? "" }));
