@@ -1,12 +1,26 @@
 import { randomId } from "../crypto/ids.js";
 import type { RandomSource } from "../crypto/random.js";
 import { oneLine } from "../mail/escape.js";
-import type { Mailer, MailMessage } from "../mail/message.js";
+import type { MailMessage } from "../mail/message.js";
 import type { OutboxRecord, OutboxStore } from "../storage/ports.js";
+import {
+  type Delivery,
+  type DeliveryKind,
+  type DeliveryOf,
+  decodeDelivery,
+  encodeDelivery,
+  type WebhookDelivery,
+} from "./delivery.js";
 import type { PayloadCipher } from "./payload-cipher.js";
 
+/*
+ * The durable outbox: every mail message and every webhook delivery is stored (sealed) before
+ * anything is tried, tried once at once, then retried with back-off from `flush` until delivered
+ * or dead-lettered. One queue for every kind; how a kind is delivered is its `Carrier`.
+ */
+
 export interface OutboxOptions {
-  /** Attempts before a message is dead-lettered. */
+  /** Attempts before a delivery is dead-lettered. */
   maxAttempts: number;
   /** Wait after the first failure; doubles with each further failure. */
   backoffSeconds: number;
@@ -27,25 +41,45 @@ export interface FlushResult {
 
 export interface DeadLetter {
   id: string;
-  /** The message, or null when it cannot be decrypted (sealed under another secret). */
+  /**
+   * What was queued: `"mail"` or `"webhook"`; null when the record cannot be read (sealed under
+   * another secret, or of a kind a later version added).
+   */
+  kind: DeliveryKind | null;
+  /** The message, for mail; null for any other kind or when unreadable. */
   message: MailMessage | null;
+  /** The delivery (endpoint URL, `webhook-id`, event type, body), for webhooks; else null. */
+  webhook: WebhookDelivery | null;
   attempts: number;
   lastError: string | null;
   deadAt: Date;
 }
 
+/** How one kind of delivery is carried out. */
+export interface Carrier<D extends Delivery> {
+  /**
+   * Why the delivery must be given up before any attempt (a link that has expired, an endpoint
+   * no longer configured), or null to attempt it.
+   */
+  refuse(delivery: D): string | null;
+  /** One attempt: resolves once delivered, throws when not (its message says why). */
+  deliver(delivery: D): Promise<void>;
+}
+
+export type Carriers = { [K in DeliveryKind]: Carrier<DeliveryOf<K>> };
+
 export interface Outbox {
   /**
-   * Stores the message durably, then starts delivering it without waiting: the caller's response
-   * time does not depend on the mail server, and a failure leaves the message queued for retry.
+   * Stores the delivery durably, then starts it without waiting: the caller's response time
+   * does not depend on the mail server or the endpoint, and a failure leaves it queued for retry.
    */
-  send(message: MailMessage): Promise<void>;
+  send(delivery: Delivery): Promise<void>;
   /**
    * Costs what `send` costs (sealing, one outbox write) and changes nothing: for requests that
    * must not reveal by their timing that no mail was sent.
    */
-  rehearse(message: MailMessage): Promise<void>;
-  /** Waits for deliveries already under way, then tries every message that is due. */
+  rehearse(delivery: Delivery): Promise<void>;
+  /** Waits for deliveries already under way, then tries every one that is due. */
   flush(): Promise<FlushResult>;
   /** Flushes every `intervalMs` (unref'd where the runtime allows); returns the stop function. */
   start(options?: { intervalMs?: number }): () => void;
@@ -55,24 +89,28 @@ export interface Outbox {
 
 export interface OutboxDependencies {
   store: OutboxStore;
-  mailer: Mailer;
+  carriers: Carriers;
   cipher: PayloadCipher;
   options: OutboxOptions;
   now(): Date;
   random: RandomSource;
   log?: (message: string, error?: unknown) => void;
-  /** Told of every message given up on, after it is stored as dead (for `mail.dead_lettered`). */
+  /**
+   * Told of every delivery given up on, after it is stored as dead; `delivery` is null when the
+   * record could not be read. For `mail.dead_lettered`, the dead-letter metrics and logs.
+   */
   onDeadLetter?: (dead: {
     id: string;
-    message: MailMessage | null;
+    delivery: Delivery | null;
     attempts: number;
     error: string;
   }) => void | Promise<void>;
   /**
-   * Told of every delivery attempt as it ends: the mailer took the message (`sent`) or threw
-   * (`failed`, whether a retry follows or not). Synchronous; for `portcullis_mail_total`.
+   * Told of every attempt as it ends: the carrier delivered (`sent`) or threw (`failed`, whether
+   * a retry follows or not). Synchronous; for `portcullis_mail_total` and
+   * `portcullis_webhook_deliveries_total`.
    */
-  onAttempt?: (outcome: "sent" | "failed") => void;
+  onAttempt?: (kind: DeliveryKind, outcome: "sent" | "failed") => void;
 }
 
 type Outcome = keyof FlushResult;
@@ -80,8 +118,11 @@ type Outcome = keyof FlushResult;
 const describeError = (error: unknown) =>
   oneLine(error instanceof Error ? error.message : String(error), 500) || "send failed";
 
+/** A record's delivery, or why it cannot be read. */
+type Opened = { delivery: Delivery } | { delivery: null; problem: string };
+
 export function createOutbox(deps: OutboxDependencies): Outbox {
-  const { store, mailer, cipher, options } = deps;
+  const { store, carriers, cipher, options } = deps;
   const log = deps.log ?? (() => {});
   const inFlight = new Set<Promise<unknown>>();
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -94,55 +135,61 @@ export function createOutbox(deps: OutboxDependencies): Outbox {
     return Math.min(options.backoffSeconds * 2 ** exponent, options.maxBackoffSeconds);
   }
 
-  async function giveUp(record: OutboxRecord, message: MailMessage | null, error: string) {
+  async function giveUp(record: OutboxRecord, delivery: Delivery | null, error: string) {
     await store.markDead(record.id, deps.now(), error);
     try {
-      await deps.onDeadLetter?.({ id: record.id, message, attempts: record.attempts, error });
+      await deps.onDeadLetter?.({ id: record.id, delivery, attempts: record.attempts, error });
     } catch (failure) {
       log("dead-letter listener failed", failure);
     }
     return "dead" as const;
   }
 
-  function reportAttempt(outcome: "sent" | "failed") {
+  function reportAttempt(kind: DeliveryKind, outcome: "sent" | "failed") {
     try {
-      deps.onAttempt?.(outcome);
+      deps.onAttempt?.(kind, outcome);
     } catch (failure) {
       log("attempt listener failed", failure);
     }
   }
 
+  // One signature for every kind: each variant goes to the carrier of its own kind.
+  const carrierOf = (delivery: Delivery) => carriers[delivery.kind] as Carrier<Delivery>;
+
   /** One attempt at a claimed record; settles its fate in storage. */
-  async function attempt(record: OutboxRecord, message: MailMessage | null): Promise<Outcome> {
-    if (!message) return giveUp(record, null, "payload cannot be decrypted with this secret");
-    if (message.expiresAt !== undefined && Date.parse(message.expiresAt) <= deps.now().getTime()) {
-      // A dead link helps nobody and reads like a phishing attempt: set it aside instead.
-      return giveUp(record, message, "expired before it could be delivered");
-    }
+  async function attempt(record: OutboxRecord, opened: Opened): Promise<Outcome> {
+    const { delivery } = opened;
+    if (delivery === null) return giveUp(record, null, opened.problem);
+    const carrier = carrierOf(delivery);
+    const refusal = carrier.refuse(delivery);
+    if (refusal !== null) return giveUp(record, delivery, refusal);
     try {
-      await mailer.send(message);
+      await carrier.deliver(delivery);
     } catch (error) {
-      reportAttempt("failed");
+      reportAttempt(delivery.kind, "failed");
       const reason = describeError(error);
-      if (record.attempts >= options.maxAttempts) {
-        log(`mail ${record.id} dead-lettered after ${record.attempts} attempts: ${reason}`);
-        return giveUp(record, message, reason);
-      }
+      if (record.attempts >= options.maxAttempts) return giveUp(record, delivery, reason);
       await store.reschedule(record.id, after(backoffSeconds(record.attempts)), reason);
       return "retried";
     }
-    reportAttempt("sent");
+    reportAttempt(delivery.kind, "sent");
     await store.markSent(record.id);
     return "sent";
   }
 
-  async function openMessage(record: OutboxRecord): Promise<MailMessage | null> {
-    const plain = await cipher.open(record.payload);
-    return plain === null ? null : (JSON.parse(plain) as MailMessage);
+  async function open(record: OutboxRecord): Promise<Opened> {
+    const plain = await cipher.open(record.payload).catch(() => null);
+    if (plain === null) {
+      return { delivery: null, problem: "payload cannot be decrypted with this secret" };
+    }
+    const delivery = decodeDelivery(plain);
+    return delivery === null
+      ? { delivery: null, problem: "payload is not a delivery this version can read" }
+      : { delivery };
   }
 
   function track(promise: Promise<unknown>) {
-    const tracked = promise.catch((error) => log("mail delivery failed", error));
+    const tracked = promise.catch((error) => log("outbox delivery failed", error));
     inFlight.add(tracked);
     tracked.finally(() => inFlight.delete(tracked));
   }
@@ -150,7 +197,7 @@ export function createOutbox(deps: OutboxDependencies): Outbox {
   async function flushOnce(): Promise<FlushResult> {
     await Promise.allSettled([...inFlight]);
     const result: FlushResult = { sent: 0, retried: 0, dead: 0 };
-    // Rescheduled messages move into the future, so rounds end; the cap guards a busy queue.
+    // Rescheduled deliveries move into the future, so rounds end; the cap guards a busy queue.
     for (let round = 0; round < 100; round++) {
       const claimed = await store.claimDue(
         deps.now(),
@@ -158,7 +205,7 @@ export function createOutbox(deps: OutboxDependencies): Outbox {
         options.batchSize,
       );
       const outcomes = await Promise.all(
-        claimed.map(async (record) => attempt(record, await openMessage(record).catch(() => null))),
+        claimed.map(async (record) => attempt(record, await open(record))),
       );
       for (const outcome of outcomes) result[outcome]++;
       if (claimed.length < options.batchSize) break;
@@ -167,11 +214,11 @@ export function createOutbox(deps: OutboxDependencies): Outbox {
   }
 
   const outbox: Outbox = {
-    async send(message) {
+    async send(delivery) {
       const now = deps.now();
       const record: OutboxRecord = {
         id: randomId(deps.random),
-        payload: await cipher.seal(JSON.stringify(message)),
+        payload: await cipher.seal(encodeDelivery(delivery)),
         // Enqueued already leased to this instance for its first attempt, so no other instance
         // claims it meanwhile; if this process dies mid-send, the lease ends and another does.
         attempts: 1,
@@ -181,10 +228,10 @@ export function createOutbox(deps: OutboxDependencies): Outbox {
         deadAt: null,
       };
       await store.enqueue(record);
-      track(attempt(record, message));
+      track(attempt(record, { delivery }));
     },
-    async rehearse(message) {
-      await cipher.seal(JSON.stringify(message));
+    async rehearse(delivery) {
+      await cipher.seal(encodeDelivery(delivery));
       await store.markSent(randomId(deps.random));
     },
     flush() {
@@ -209,13 +256,18 @@ export function createOutbox(deps: OutboxDependencies): Outbox {
     async deadLetters(limit = 100) {
       const records = await store.listDead(limit);
       return Promise.all(
-        records.map(async (record) => ({
-          id: record.id,
-          message: await openMessage(record).catch(() => null),
-          attempts: record.attempts,
-          lastError: record.lastError,
-          deadAt: record.deadAt as Date,
-        })),
+        records.map(async (record): Promise<DeadLetter> => {
+          const { delivery } = await open(record);
+          return {
+            id: record.id,
+            kind: delivery?.kind ?? null,
+            message: delivery?.kind === "mail" ? delivery.message : null,
+            webhook: delivery?.kind === "webhook" ? delivery.webhook : null,
+            attempts: record.attempts,
+            lastError: record.lastError,
+            deadAt: record.deadAt as Date,
+          };
+        }),
       );
     },
   };

@@ -18,7 +18,15 @@ export interface PayloadCipher {
   open(payload: string): Promise<string | null>;
 }
 
-export function payloadCipher(secret: string, random: RandomSource): PayloadCipher {
+/**
+ * `purpose` names what is sealed (the HKDF `info`): each purpose gets its own key, so a payload
+ * sealed for one use never opens as another. The default is the outbox's, as it always was.
+ */
+export function payloadCipher(
+  secret: string,
+  random: RandomSource,
+  purpose = "portcullis outbox payload v1",
+): PayloadCipher {
   let key: Promise<CryptoKey> | undefined;
   const getKey = () => {
     key ??= crypto.subtle
@@ -29,7 +37,7 @@ export function payloadCipher(secret: string, random: RandomSource): PayloadCiph
             name: "HKDF",
             hash: "SHA-256",
             salt: new Uint8Array(0),
-            info: encoder.encode("portcullis outbox payload v1"),
+            info: encoder.encode(purpose),
           },
           material,
           { name: "AES-GCM", length: 256 },
