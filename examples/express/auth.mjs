@@ -48,6 +48,16 @@ function developmentSecret() {
 
 export const port = Number(process.env.PORT ?? 3000);
 
+/**
+ * One line per security event (sign-ins, failures, revocations, password changes...), e.g.
+ * `[security] user.sign_in_failed {"userId":"...","ip":"::1","method":"password",...}`. Events
+ * never hold a password or token; JSON keeps an attacker's user agent on its one line. (The
+ * library logs its own start and errors itself, on stderr: this adds only the events.)
+ */
+function logSecurityEvent({ type, ...details }) {
+  console.log(`[security] ${type} ${JSON.stringify(details)}`);
+}
+
 export const auth = createAuth({
   // The origin browsers use: trusted for CSRF, the passkey relying party, the base of mail links.
   baseURL: fromEnv("BASE_URL", `http://localhost:${port}`),
@@ -58,4 +68,6 @@ export const auth = createAuth({
   // Prints magic links to this terminal. Use smtpMailer(...) from "portcullis/smtp" in production.
   // With a mailer, magic links are on. Passkeys need no option: the relying party is baseURL's host.
   mailer: consoleMailer(),
+  // Every security event, as it happens; the account page reads them back from the audit log.
+  on: { "*": logSecurityEvent },
 });

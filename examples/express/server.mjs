@@ -5,7 +5,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import express from "express";
 import { safeRedirectPath } from "portcullis";
-import { authHandler, requireAuth, withAuth } from "portcullis/express";
+import { authed, authHandler, requireAuth, withAuth } from "portcullis/express";
+import { recentActivity } from "./activity.mjs";
 import { auth, port } from "./auth.mjs";
 import * as pages from "./pages.mjs";
 
@@ -73,23 +74,27 @@ const keepLinkError = (path) => (req, res, next) => {
   res.redirect(303, `/sign-in?next=${path}&error=${encodeURIComponent(req.query.error)}`);
 };
 
-// A protected page: signed-out visitors are redirected to the sign-in page.
+// A protected page: signed-out visitors are redirected to the sign-in page. authed(req) is the
+// caller requireAuth let through, never null. The recent security activity is the caller's own
+// audit events, read with the server-side admin API.
 app.get(
   "/account",
   keepLinkError("/account"),
   requireAuth(auth, { redirectTo: "/sign-in?next=/account" }),
   async (req, res) => {
-    const [sessions, passkeys] = await Promise.all([
-      auth.api.listSessions(req.auth.user.id),
-      auth.api.listPasskeys(req.auth.user.id),
+    const caller = authed(req);
+    const [sessions, passkeys, activity] = await Promise.all([
+      auth.api.listSessions(caller.user.id),
+      auth.api.listPasskeys(caller.user.id),
+      recentActivity(auth, caller.user.id),
     ]);
-    res.set("Cache-Control", "no-store").send(pages.account(req.auth, sessions, passkeys));
+    res.set("Cache-Control", "no-store").send(pages.account(caller, sessions, passkeys, activity));
   },
 );
 
 // A protected API route: 401 { error: { code: "unauthenticated", ... } } when signed out.
 app.get("/api/me", requireAuth(auth), (req, res) => {
-  res.json({ user: req.auth.user });
+  res.json({ user: authed(req).user });
 });
 
 app.listen(port, () => {

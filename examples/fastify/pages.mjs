@@ -138,7 +138,8 @@ export function resetPassword(caller, token) {
   );
 }
 
-export function account(caller, sessions, passkeys) {
+// `activity`: rows of activity.mjs (`recentActivity`), newest first.
+export function account(caller, sessions, passkeys, activity) {
   const { user, session } = caller;
   return layout(
     "Account",
@@ -180,6 +181,21 @@ export function account(caller, sessions, passkeys) {
       <label>Current password <input name="currentPassword" type="password" required autocomplete="current-password"></label>
       <label>New password <input name="newPassword" type="password" required minlength="8" autocomplete="new-password"></label>
       <button type="submit">Change password</button>
-    </form>`,
+    </form>
+
+    <h2>Recent security activity</h2>
+    ${
+      activity.length === 0
+        ? html`<p>Nothing yet.</p>`
+        : html`<table id="activity">
+      <tr><th>When</th><th>What</th><th>From</th><th>Browser</th></tr>
+      ${activity.map(
+        (row) => html`<tr data-event="${row.type}">
+        <td><time datetime="${row.at}">${row.when}</time></td><td>${row.what}</td><td>${row.ip ?? "—"}</td>
+        <td title="${row.userAgent ?? ""}">${row.browser}</td>
+      </tr>`,
+      )}
+    </table>`
+    }`,
   );
 }

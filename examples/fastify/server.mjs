@@ -4,20 +4,32 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
-import Fastify from "fastify";
+import Fastify, { LogController } from "fastify";
 import { safeRedirectPath } from "portcullis";
-import { fastifyAuth, requireAuth, withAuth } from "portcullis/fastify";
+import { authed, authHandler, requireAuth, withAuth } from "portcullis/fastify";
+import { recentActivity } from "./activity.mjs";
 import { auth, port } from "./auth.mjs";
 import * as pages from "./pages.mjs";
 
 // Behind a reverse proxy, set TRUST_PROXY (e.g. "10.0.0.1"): request.ip, which Portcullis
 // rate-limits and records, then comes from X-Forwarded-For. Off by default.
-const app = Fastify({ logger: false, trustProxy: process.env.TRUST_PROXY ?? false });
+// Fastify's logger (pino, one JSON line per record on stdout) carries the security events below;
+// its two lines per request are off, so the terminal stays readable (magic links print there).
+const app = Fastify({
+  logger: true,
+  logController: new LogController({ disableRequestLogging: true }),
+  trustProxy: process.env.TRUST_PROXY ?? false,
+});
+
+// One log line per security event (sign-ins, failures, revocations, password changes...), under
+// `event`. Events never hold a password or token. (The library logs its own start and errors
+// itself, on stderr: this adds only the events.)
+auth.on("*", (event) => app.log.info({ event }, `security event: ${event.type}`));
 
 // Every Portcullis route: /auth/register, /auth/login, /auth/sessions, /auth/passkey/*, ...
 // Also adds request.auth, and refuses routes given an undefined preHandler. Fastify's own JSON
 // parser stays as it is. The guards below (requireAuth, withAuth) need nothing registered.
-await app.register(fastifyAuth, { auth });
+await app.register(authHandler(auth));
 
 // Pages only load scripts and styles from this origin; nothing may frame them.
 app.addHook("onSend", async (_request, reply) => {
@@ -95,7 +107,9 @@ const keepLinkError = (path) => async (request, reply) => {
   );
 };
 
-// A protected page: signed-out visitors are redirected to the sign-in page.
+// A protected page: signed-out visitors are redirected to the sign-in page. authed(request) is
+// the caller requireAuth let through, never null. The recent security activity is the caller's
+// own audit events, read with the server-side admin API.
 app.get(
   "/account",
   {
@@ -106,18 +120,20 @@ app.get(
     ],
   },
   async (request, reply) => {
-    const [sessions, passkeys] = await Promise.all([
-      auth.api.listSessions(request.auth.user.id),
-      auth.api.listPasskeys(request.auth.user.id),
+    const caller = authed(request);
+    const [sessions, passkeys, activity] = await Promise.all([
+      auth.api.listSessions(caller.user.id),
+      auth.api.listPasskeys(caller.user.id),
+      recentActivity(auth, caller.user.id),
     ]);
     reply.header("cache-control", "no-store");
-    return page(reply, pages.account(request.auth, sessions, passkeys));
+    return page(reply, pages.account(caller, sessions, passkeys, activity));
   },
 );
 
 // A protected API route: 401 { error: { code: "unauthenticated", ... } } when signed out.
 app.get("/api/me", { preHandler: requireAuth(auth) }, async (request) => ({
-  user: request.auth.user,
+  user: authed(request).user,
 }));
 
 // "localhost" listens on 127.0.0.1 and ::1; set HOST=0.0.0.0 (e.g. in a container) to accept more.

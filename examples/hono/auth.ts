@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { consoleMailer, createAuth } from "portcullis";
+import { type AuthEvent, consoleMailer, createAuth } from "portcullis";
 import { sqliteStorage } from "portcullis/sqlite";
 
 const production = process.env.NODE_ENV === "production";
@@ -42,6 +42,16 @@ function developmentSecret(): string | undefined {
 
 export const port = Number(process.env.PORT ?? 3000);
 
+/**
+ * One line per security event (sign-ins, failures, revocations, password changes...), e.g.
+ * `[security] user.sign_in_failed {"userId":"...","ip":"::1","method":"password",...}`. Events
+ * never hold a password or token; JSON keeps an attacker's user agent on its one line. (The
+ * library logs its own start and errors itself, on stderr: this adds only the events.)
+ */
+function logSecurityEvent({ type, ...details }: AuthEvent): void {
+  console.log(`[security] ${type} ${JSON.stringify(details)}`);
+}
+
 export const auth = createAuth({
   baseURL: fromEnv("BASE_URL", `http://localhost:${port}`),
   // 32+ bytes. Left out (undefined), createAuth reads AUTH_SECRET, which production must set.
@@ -50,4 +60,6 @@ export const auth = createAuth({
   storage: sqliteStorage({ path: process.env.DATABASE_PATH ?? "portcullis-example.db" }),
   // Prints magic links and other mail to the server console; use smtpMailer() in production.
   mailer: consoleMailer(),
+  // Every security event, as it happens; the dashboard reads them back from the audit log.
+  on: { "*": logSecurityEvent },
 });

@@ -1,5 +1,6 @@
 import { html } from "hono/html";
 import type { AuthResult, Passkey, Session } from "portcullis";
+import type { ActivityRow } from "./activity.js";
 
 type Html = ReturnType<typeof html>;
 
@@ -107,7 +108,13 @@ export function resetPassword(token: string) {
   );
 }
 
-export function dashboard(caller: AuthResult, sessions: Session[], passkeys: Passkey[]) {
+// `activity`: the rows of activity.ts (`recentActivity`), newest first.
+export function dashboard(
+  caller: AuthResult,
+  sessions: Session[],
+  passkeys: Passkey[],
+  activity: ActivityRow[],
+) {
   const { user, session } = caller;
   return layout(
     "Dashboard",
@@ -141,6 +148,20 @@ export function dashboard(caller: AuthResult, sessions: Session[], passkeys: Pas
   <p><input name="currentPassword" type="password" placeholder="Current password" required autocomplete="current-password" /></p>
   <p><input name="newPassword" type="password" placeholder="New password (8+ characters)" required minlength="8" autocomplete="new-password" /></p>
   <button type="submit">Change password</button>
-</form>`,
+</form>
+<h2>Recent security activity</h2>
+${
+  activity.length === 0
+    ? html`<p>Nothing yet.</p>`
+    : html`<table id="activity">
+  <tr><th>When</th><th>What</th><th>From</th><th>Browser</th></tr>
+  ${activity.map(
+    (row) => html`<tr data-event="${row.type}">
+    <td><time datetime="${row.at}">${row.when}</time></td><td>${row.what}</td><td>${row.ip ?? "—"}</td>
+    <td title="${row.userAgent ?? ""}">${row.browser}</td>
+  </tr>`,
+  )}
+</table>`
+}`,
   );
 }

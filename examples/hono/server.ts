@@ -6,7 +6,8 @@ import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type Context, Hono } from "hono";
 import { safeRedirectPath } from "portcullis";
-import { AUTH_METHODS, honoAuth, requireAuth, withAuth } from "portcullis/hono";
+import { AUTH_METHODS, authHandler, requireAuth, withAuth } from "portcullis/hono";
+import { recentActivity } from "./activity.js";
 import { auth, port } from "./auth.js";
 import * as pages from "./pages.js";
 
@@ -16,7 +17,7 @@ const app = new Hono();
 app.on(
   AUTH_METHODS,
   "/auth/*",
-  honoAuth(auth, { getClientIP: (c) => getConnInfo(c).remote.address }),
+  authHandler(auth, { getClientIP: (c) => getConnInfo(c).remote.address }),
 );
 
 // c.get("auth") is the caller or null on every page below.
@@ -44,15 +45,18 @@ app.get("/dashboard", async (c, next) => {
   return c.redirect(`/sign-in?next=/dashboard&error=${encodeURIComponent(error)}`, 303);
 });
 
-// A protected page: signed-out visitors are sent to /sign-in?next=/dashboard.
+// A protected page: signed-out visitors are sent to /sign-in?next=/dashboard. The recent
+// security activity is the caller's own audit events, read with the server-side admin API.
 app.get("/dashboard", requireAuth(auth, { redirectTo: "/sign-in" }), async (c) => {
   const caller = c.get("auth");
   if (!caller) throw new Error("unreachable: requireAuth let an anonymous request through");
-  const [sessions, passkeys] = await Promise.all([
+  const [sessions, passkeys, activity] = await Promise.all([
     auth.api.listSessions(caller.user.id),
     auth.api.listPasskeys(caller.user.id),
+    recentActivity(auth, caller.user.id),
   ]);
-  return c.html(pages.dashboard(caller, sessions, passkeys));
+  c.header("Cache-Control", "no-store");
+  return c.html(pages.dashboard(caller, sessions, passkeys, activity));
 });
 
 // A protected API route: 401 { error: { code: "unauthenticated", ... } } when signed out.

@@ -268,4 +268,25 @@ export async function passkeyInBrowser(
     page.getByRole("button", { name: "Sign in with a passkey" }).click(),
   ]);
   await page.getByText(email).first().waitFor();
+
+  // The page's recent security activity tells the story, newest first.
+  expect(await activityShown(page)).toEqual([
+    ["user.signed_in", "Signed in with a passkey"],
+    ["passkey.added", "Passkey added"],
+    ["user.signed_in", "Signed in with password"],
+    ["user.registered", "Account created"],
+  ]);
+}
+
+/** The rows of a starter's "Recent security activity" table: [event type, what it says]. */
+export async function activityShown(page: Page): Promise<[string | null, string | null][]> {
+  await page.locator("#activity").waitFor();
+  return page
+    .locator("#activity tr[data-event]")
+    .evaluateAll((rows) =>
+      rows.map((row) => [
+        row.getAttribute("data-event"),
+        row.children[1]?.textContent?.trim() ?? null,
+      ]),
+    );
 }

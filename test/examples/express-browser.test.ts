@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { activityShown } from "./browser.js";
 import {
   PASSWORD,
   ROOT,
@@ -120,5 +121,17 @@ describe.skipIf(!available && !inCI)("examples/express in a browser", () => {
     await page.waitForURL(at("/account"));
     expect(await page.textContent("#email")).toBe(email);
     expect(await page.textContent("#message")).toBe("");
+
+    // The account page's recent security activity tells the story, newest first.
+    expect(await activityShown(page)).toEqual([
+      ["user.signed_in", "Signed in with a passkey"],
+      ["user.signed_out", "Signed out"],
+      ["passkey.added", "Passkey added"],
+      ["user.signed_in", "Signed in with password"],
+      ["user.registered", "Account created"],
+    ]);
+    expect(await page.locator("#activity tr[data-event] td[title]").first().textContent()).toBe(
+      "Chrome on Linux",
+    );
   });
 });

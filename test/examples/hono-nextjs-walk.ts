@@ -83,15 +83,22 @@ export async function start(
   throw new Error(`${command} did not come up in time:\n${output}`);
 }
 
-/** A cookie-keeping client for one browser, sending Origin like a browser on the app's origin. */
-export function browser(baseURL: string, origin: string) {
+/**
+ * A cookie-keeping client for one browser, sending Origin like a browser on the app's origin, and
+ * `extraHeaders` (a User-Agent, say) on every request.
+ */
+export function browser(
+  baseURL: string,
+  origin: string,
+  extraHeaders: Record<string, string> = {},
+) {
   let cookie = "";
   return {
     get cookie() {
       return cookie;
     },
     async send(method: string, path: string, body?: unknown, accept = "application/json") {
-      const headers: Record<string, string> = { accept };
+      const headers: Record<string, string> = { ...extraHeaders, accept };
       if (cookie) headers.cookie = cookie;
       if (method !== "GET") headers.origin = origin;
       if (body !== undefined) headers["content-type"] = "application/json";

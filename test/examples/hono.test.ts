@@ -1,5 +1,6 @@
 /** CI boots the Hono starter as a user would (tsx, built package) and walks it over HTTP. */
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { activityOverHTTP } from "./activity-walk.js";
 import { HOSTILE_NEXT } from "./browser.js";
 import { sharedStarterWalks } from "./browser-walks.js";
 import {
@@ -35,6 +36,13 @@ afterAll(async () => {
 
 it("walks sign-up, protected page and API, sign-out, sign-in and a magic link", async () => {
   await walk(baseURL, ORIGIN, { protectedPage: "/dashboard", output: () => app?.output() ?? "" });
+});
+
+it("lists the account's own recent security activity, escaped, and logs each event", async () => {
+  await activityOverHTTP(baseURL, ORIGIN, {
+    protectedPage: "/dashboard",
+    output: () => app?.output() ?? "",
+  });
 });
 
 it("serves the browser scripts the pages load", async () => {

@@ -4,6 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { activityOverHTTP } from "./activity-walk.js";
 import { HOSTILE_NEXT } from "./browser.js";
 import { sharedStarterWalks } from "./browser-walks.js";
 import {
@@ -59,6 +60,15 @@ afterAll(async () => {
 
 it("walks sign-up, protected page and API, sign-out, sign-in and a magic link on next start", async () => {
   await walk(baseURL, ORIGIN, { protectedPage: "/dashboard", output: () => app?.output() ?? "" });
+});
+
+it("lists the account's own recent security activity, escaped, and logs each event", async () => {
+  // Route handlers get no socket address from Next: the starter records none (the page says "—").
+  await activityOverHTTP(baseURL, ORIGIN, {
+    protectedPage: "/dashboard",
+    output: () => app?.output() ?? "",
+    knowsIP: false,
+  });
 });
 
 it("the page checks the session itself: a revoked session's cookie passes the proxy but not the page", async () => {

@@ -10,6 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { activityOverHTTP } from "./activity-walk.js";
 import {
   HOSTILE_NEXT,
   launchBrowser,
@@ -228,6 +229,13 @@ export function describeStarter(name: "express" | "fastify") {
       expect((await laptop.send("POST", "/auth/sessions/revoke-others")).status).toBe(204);
       expect((await phone.send("GET", "/api/me")).status).toBe(401);
       expect((await laptop.send("GET", "/api/me")).status).toBe(200);
+    });
+
+    it("lists the account's own recent security activity, escaped, and logs each event", async () => {
+      await activityOverHTTP(starter.baseURL, starter.origin, {
+        protectedPage: "/account",
+        output: starter.output,
+      });
     });
 
     it("serves its scripts, portcullis/client, @simplewebauthn/browser's modules, and a strict CSP", async () => {

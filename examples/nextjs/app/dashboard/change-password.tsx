@@ -1,10 +1,13 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { authClient, explain } from "@/lib/client";
 
 export function ChangePassword() {
   const [message, setMessage] = useState<string | null>(null);
+  // Re-renders the server parts of the page (the activity list) and keeps this state.
+  const router = useRouter();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -17,6 +20,7 @@ export function ChangePassword() {
       });
       element.reset();
       setMessage("Password changed. Your other sessions were signed out.");
+      router.refresh();
     } catch (error) {
       // Here a wrong password can only be the current one, not an "email or password".
       setMessage(explain(error, { invalid_credentials: "Your current password is wrong." }));

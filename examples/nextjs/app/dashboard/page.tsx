@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import { auth } from "@/lib/auth";
+import { RecentActivity } from "./activity";
 import { ChangePassword } from "./change-password";
 import { Passkeys } from "./passkeys";
 import { Sessions } from "./sessions";
@@ -34,6 +35,7 @@ export default async function Dashboard({
       <Sessions />
       <Passkeys />
       <ChangePassword />
+      <RecentActivity userId={user.id} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import type { ClientPasskey } from "portcullis/client";
 import { useCallback, useEffect, useState } from "react";
 import { authClient, explain } from "@/lib/client";
@@ -7,6 +8,8 @@ import { authClient, explain } from "@/lib/client";
 export function Passkeys() {
   const [passkeys, setPasskeys] = useState<ClientPasskey[]>([]);
   const [message, setMessage] = useState<string | null>(null);
+  // Re-renders the server parts of the page (the activity list) and keeps this state.
+  const router = useRouter();
   const load = useCallback(async () => {
     try {
       setPasskeys(await authClient.passkeys.list());
@@ -23,6 +26,7 @@ export function Passkeys() {
       const name = window.prompt("A name for this passkey", "My laptop") || undefined;
       await authClient.passkeys.register({ name });
       setMessage("Passkey added.");
+      router.refresh();
     } catch (error) {
       setMessage(explain(error));
     }
@@ -32,6 +36,7 @@ export function Passkeys() {
     try {
       await authClient.passkeys.remove(id);
       setMessage(null);
+      router.refresh();
     } catch (error) {
       setMessage(explain(error));
     }

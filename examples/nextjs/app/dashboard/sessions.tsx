@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import type { ClientSessionListItem } from "portcullis/client";
 import { useCallback, useEffect, useState } from "react";
 import { authClient, explain } from "@/lib/client";
@@ -7,6 +8,8 @@ import { authClient, explain } from "@/lib/client";
 export function Sessions() {
   const [sessions, setSessions] = useState<ClientSessionListItem[]>([]);
   const [message, setMessage] = useState<string | null>(null);
+  // Re-renders the server parts of the page (the activity list) and keeps this state.
+  const router = useRouter();
   const load = useCallback(async () => {
     try {
       setSessions(await authClient.sessions.list());
@@ -22,6 +25,7 @@ export function Sessions() {
     try {
       await work();
       setMessage(null);
+      router.refresh();
     } catch (error) {
       setMessage(explain(error));
     }
