@@ -27,6 +27,7 @@ import {
   SIGN_IN_REDIRECT_STATUS,
   signInLocation,
   targetPath,
+  unavailableAnswer,
 } from "../guard/index.js";
 import { type ReplacementBody, sendWebResponse, toWebRequest } from "../node-http/index.js";
 
@@ -149,40 +150,50 @@ export function authHandler(auth: Auth): [RequestHandler, ErrorRequestHandler] {
   return [handleAuthRoutes, handleBodyParserErrors];
 }
 
-/** Sets `req.auth` (the caller, or null) for every route after it; never rejects. */
+/**
+ * Sets `req.auth` (the caller, or null) for every route after it, and continues. When storage
+ * is down it is null too; a `requireAuth` later on the same request still answers 503.
+ */
 export function withAuth(auth: Auth, options: WithAuthOptions = {}): RequestHandler {
   assertAuth("portcullis/express: withAuth(auth)", auth);
   const property = requestProperty("withAuth", options.property);
   return async function withPortcullisAuth(req: Request, _res: Response, next: NextFunction) {
+    let failure: unknown;
     try {
       await loadCaller(auth, req, property);
-      next();
     } catch (error) {
-      next(error);
+      if (!unavailableAnswer(error)) failure = error;
     }
+    next(failure);
   };
 }
 
 /**
  * Lets signed-in callers through with `req.auth` set (read it as `authed(req)`). Others get 401
  * `unauthenticated` in the library's error shape, or, with `redirectTo` (for pages), a 303 to it
- * with `?next=` set to the path they asked for.
+ * with `?next=` set to the path they asked for. When storage is down, 503 `unavailable` with
+ * `Retry-After`, never a redirect.
  */
 export function requireAuth(auth: Auth, options: RequireAuthOptions = {}): RequestHandler {
   assertAuth("portcullis/express: requireAuth(auth)", auth);
   const redirectTo = guardRedirect("requireAuth", options.redirectTo);
   const property = requestProperty("requireAuth", options.property);
   return async function requirePortcullisAuth(req: Request, res: Response, next: NextFunction) {
+    let caller: AuthResult | null;
     try {
-      if (await loadCaller(auth, req, property)) return next();
-      res.set("Cache-Control", "no-store");
-      if (redirectTo !== undefined) {
-        return res.redirect(SIGN_IN_REDIRECT_STATUS, signInLocation(redirectTo, pathOf(req)));
-      }
-      res.status(401).json(errorBody("unauthenticated"));
+      caller = await loadCaller(auth, req, property);
     } catch (error) {
-      next(error);
+      const outage = unavailableAnswer(error);
+      if (!outage) return next(error);
+      res.status(outage.status).set(outage.headers).json(outage.body);
+      return;
     }
+    if (caller) return next();
+    res.set("Cache-Control", "no-store");
+    if (redirectTo !== undefined) {
+      return res.redirect(SIGN_IN_REDIRECT_STATUS, signInLocation(redirectTo, pathOf(req)));
+    }
+    res.status(401).json(errorBody("unauthenticated"));
   };
 }
 

@@ -41,6 +41,7 @@ import {
   SIGN_IN_REDIRECT_STATUS,
   signInLocation,
   targetPath,
+  unavailableAnswer,
 } from "../guard/index.js";
 import { toWebRequest } from "../node-http/index.js";
 
@@ -196,19 +197,27 @@ export function authHandler(auth: Auth, options: AuthHandlerOptions = {}): Fasti
  */
 export const fastifyAuth = asPlugin(portcullis);
 
-/** preHandler: sets `request.auth` to the caller or null; never rejects. */
+/**
+ * preHandler: sets `request.auth` to the caller or null, and continues. When storage is down it
+ * is null too; a `requireAuth` later on the same request still answers 503.
+ */
 export function withAuth(auth: Auth, options: WithAuthOptions = {}): preHandlerAsyncHookHandler {
   assertAuth("portcullis/fastify: withAuth(auth)", auth);
   const property = requestProperty("withAuth", options.property);
   return async function withPortcullisAuth(request) {
-    await loadCaller(auth, request, property);
+    try {
+      await loadCaller(auth, request, property);
+    } catch (error) {
+      if (!unavailableAnswer(error)) throw error;
+    }
   };
 }
 
 /**
  * preHandler: lets signed-in callers through with `request.auth` set (read it as
  * `authed(request)`). Others get 401 `unauthenticated` in the library's error shape, or, with
- * `redirectTo` (for pages), a 303 to it with `?next=` set to the path they asked for.
+ * `redirectTo` (for pages), a 303 to it with `?next=` set to the path they asked for. When
+ * storage is down, 503 `unavailable` with `Retry-After`, never a redirect.
  * Synchronous and self-contained: the route is guarded as soon as it is declared, whether or
  * not `register(authHandler(auth))` has finished (or happened at all).
  */
@@ -220,7 +229,15 @@ export function requireAuth(
   const redirectTo = guardRedirect("requireAuth", options.redirectTo);
   const property = requestProperty("requireAuth", options.property);
   return async function requirePortcullisAuth(request, fastifyReply) {
-    if (await loadCaller(auth, request, property)) return;
+    let caller: AuthResult | null;
+    try {
+      caller = await loadCaller(auth, request, property);
+    } catch (error) {
+      const outage = unavailableAnswer(error);
+      if (!outage) throw error;
+      return fastifyReply.code(outage.status).headers(outage.headers).send(outage.body);
+    }
+    if (caller) return;
     fastifyReply.header("cache-control", "no-store");
     if (redirectTo !== undefined) {
       const location = signInLocation(redirectTo, pathOf(request.url));

@@ -1,30 +1,62 @@
 import type { Auth, AuthResult, HeadersInput } from "../../src/index.js";
 
 /**
- * Where the Node-style adapters (Express, Fastify) keep a request's caller: a `Symbol.for` slot,
- * so `authed(req)` finds it whatever property name the app chose and whichever copy of the
- * adapter (ESM or CJS) set it, and no other library's `req.auth` is ever mistaken for it.
+ * Where the guards keep a request's caller: `Symbol.for` slots, so `authed(req)` finds it
+ * whatever property name the app chose and whichever copy of the adapter (ESM or CJS) set it,
+ * and no other library's `req.auth` is ever mistaken for it. `OUTAGE` remembers that the caller
+ * could not be determined, so a `requireAuth` after a `withAuth` on the same request answers
+ * 503 too, never 401 from the null `withAuth` wrote.
  */
 const CALLER = Symbol.for("portcullis.caller");
+const OUTAGE = Symbol.for("portcullis.caller-unavailable");
 
-type WithCaller = { [CALLER]?: AuthResult | null };
+type Slots = { [CALLER]?: AuthResult | null; [OUTAGE]?: unknown };
 
 /**
- * The caller, authenticated once per request (a guard earlier in the chain already looked; the
- * core fails closed to null), also written to `request[property]`.
+ * The caller of `request`, authenticated once per request object, whichever guard asks first.
+ * Null when nobody is signed in; rejects with `AuthError("unavailable")` when storage (or the
+ * token keys) is down, each time it is asked for this request.
+ */
+export async function findCaller(
+  auth: Auth,
+  request: object,
+  headers: HeadersInput,
+): Promise<AuthResult | null> {
+  const slot = request as Slots;
+  if (OUTAGE in slot) throw slot[OUTAGE];
+  if (slot[CALLER] === undefined) {
+    try {
+      slot[CALLER] = await auth.authenticate(headers, { onUnavailable: "throw" });
+    } catch (error) {
+      slot[OUTAGE] = error;
+      throw error;
+    }
+  }
+  return slot[CALLER];
+}
+
+/**
+ * `findCaller` for the Node-style adapters (Express, Fastify), also writing the caller to
+ * `request[property]`: null when nobody is signed in or when it could not be determined.
  */
 export async function loadCaller(
   auth: Auth,
   request: object & { headers: HeadersInput },
   property: string,
 ): Promise<AuthResult | null> {
-  const slot = request as WithCaller;
-  if (slot[CALLER] === undefined) slot[CALLER] = await auth.authenticate(request.headers);
-  (request as Record<string, unknown>)[property] = slot[CALLER];
-  return slot[CALLER];
+  const target = request as Record<string, unknown>;
+  try {
+    const caller = await findCaller(auth, request, request.headers);
+    target[property] = caller;
+    return caller;
+  } catch (error) {
+    target[property] = null;
+    throw error;
+  }
 }
 
 /** The caller a guard found on this request: null when signed out, undefined when none looked. */
 export function callerOf(request: object): AuthResult | null | undefined {
-  return (request as WithCaller)[CALLER];
+  const slot = request as Slots;
+  return OUTAGE in slot ? null : slot[CALLER];
 }

@@ -11,9 +11,15 @@
  *   site (`safeRedirectPath`; `GET //evil.example/x` gets `next=/`). A `redirectTo` that already
  *   has its own `next` parameter is used as given.
  * - Without `redirectTo`: 401 `unauthenticated` in the library's error shape, `no-store`.
+ * - When the caller cannot be determined because a dependency is down (storage, the token
+ *   keys): 503 `unavailable` with `Retry-After`, redirect or not. Fail closed, but tell the
+ *   truth: a signed-in visitor is not sent to sign in, where the login would meet the same
+ *   outage, and an API client is not told to drop its credential.
  */
 import { ConfigError } from "../../src/config-error.js";
+import { type AuthError, errorBody, isAuthError } from "../../src/errors.js";
 import { safeRedirectPath, sitePath } from "../../src/util/safe-path.js";
+import { STORAGE_RETRY_AFTER_SECONDS } from "../../src/util/storage-unavailable.js";
 
 /** The status of every guard's redirect to the sign-in page, in every adapter. */
 export const SIGN_IN_REDIRECT_STATUS = 303;
@@ -81,4 +87,32 @@ export function targetPath(target: string): string {
   } catch {
     return "/";
   }
+}
+
+/** Whether `error` says the caller could not be determined because a dependency is down. */
+export function isUnavailable(error: unknown): error is AuthError {
+  return isAuthError(error) && error.code === "unavailable";
+}
+
+/** A guard's answer to an outage, for the adapter to send in its framework's idiom. */
+export interface UnavailableAnswer {
+  status: 503;
+  headers: { "Cache-Control": string; "Retry-After": string };
+  body: ReturnType<typeof errorBody>;
+}
+
+/**
+ * What every guard answers when `auth.authenticate(headers, { onUnavailable: "throw" })`
+ * rejected with `unavailable`: 503, `Retry-After` (the error's own, else the readiness figure),
+ * `no-store`, and the body the auth routes answer for the same outage. Null for any other
+ * error, which the adapter hands to its framework's error handling.
+ */
+export function unavailableAnswer(error: unknown): UnavailableAnswer | null {
+  if (!isUnavailable(error)) return null;
+  const retryAfter = error.details.retryAfter ?? STORAGE_RETRY_AFTER_SECONDS;
+  return {
+    status: 503,
+    headers: { "Cache-Control": "no-store", "Retry-After": String(retryAfter) },
+    body: errorBody(error),
+  };
 }

@@ -1,11 +1,13 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { errorBody } from "../../src/errors.js";
 import type { Auth, AuthResult } from "../../src/index.js";
+import { findCaller } from "../guard/caller.js";
 import {
   assertAuth,
   guardRedirect,
   SIGN_IN_REDIRECT_STATUS,
   signInLocation,
+  unavailableAnswer,
 } from "../guard/index.js";
 
 declare module "hono" {
@@ -23,24 +25,37 @@ export type AuthEnv = { Variables: { auth: AuthResult } };
 /** The variables a handler chained after `withAuth(auth)` sees: the caller or null. */
 export type MaybeAuthEnv = { Variables: { auth: AuthResult | null } };
 
-/** Reads the caller once per request; later middleware reuse what an earlier one found. */
+/**
+ * Reads the caller once per request (remembered on the raw `Request`, with an outage), and
+ * sets `c.get("auth")`: null when nobody is signed in or when storage is down, in which case
+ * it rejects with `AuthError("unavailable")`.
+ */
 async function resolveAuth(auth: Auth, c: Context): Promise<AuthResult | null> {
   const known: AuthResult | null | undefined = c.get("auth");
-  if (known !== undefined) return known;
-  // authenticate() fails closed: a storage outage reads as "not signed in", never a throw.
-  const result = await auth.authenticate(c.req.raw.headers);
-  c.set("auth", result);
-  return result;
+  if (known) return known;
+  try {
+    const result = await findCaller(auth, c.req.raw, c.req.raw.headers);
+    c.set("auth", result);
+    return result;
+  } catch (error) {
+    c.set("auth", null);
+    throw error;
+  }
 }
 
 /**
- * Sets `c.get("auth")` to the caller or null, and always continues. Chained in a route, the
- * handler after it sees `AuthResult | null`; with `app.use`, `ContextVariableMap` types it so.
+ * Sets `c.get("auth")` to the caller or null, and always continues (null as well when storage
+ * is down; a `requireAuth` later on the same request still answers 503). Chained in a route,
+ * the handler after it sees `AuthResult | null`; with `app.use`, `ContextVariableMap` types it so.
  */
 export function withAuth(auth: Auth): MiddlewareHandler<MaybeAuthEnv> {
   assertAuth("portcullis/hono: withAuth(auth)", auth);
   return async function portcullisWithAuth(c, next) {
-    await resolveAuth(auth, c);
+    try {
+      await resolveAuth(auth, c);
+    } catch (error) {
+      if (!unavailableAnswer(error)) throw error;
+    }
     await next();
   };
 }
@@ -56,7 +71,8 @@ export interface RequireAuthOptions {
 }
 
 /**
- * Lets signed-in callers through with `c.get("auth")` set; answers 401 (or redirects) otherwise.
+ * Lets signed-in callers through with `c.get("auth")` set; answers 401 (or redirects) otherwise,
+ * and 503 `unavailable` with `Retry-After` (never a redirect) when storage is down.
  * Chained in the route, it types the caller non-null for the handler after it:
  *
  * ```ts
@@ -70,7 +86,16 @@ export function requireAuth(
   assertAuth("portcullis/hono: requireAuth(auth)", auth);
   const redirectTo = guardRedirect("requireAuth", options.redirectTo);
   return async function portcullisRequireAuth(c, next) {
-    if (await resolveAuth(auth, c)) return next();
+    let caller: AuthResult | null;
+    try {
+      caller = await resolveAuth(auth, c);
+    } catch (error) {
+      const outage = unavailableAnswer(error);
+      if (!outage) throw error;
+      for (const [name, value] of Object.entries(outage.headers)) c.header(name, value);
+      return c.json(outage.body, outage.status);
+    }
+    if (caller) return next();
     c.header("Cache-Control", "no-store");
     if (redirectTo !== undefined) {
       const url = new URL(c.req.url);

@@ -32,6 +32,9 @@ export interface DefinedAuth {
   /**
    * The signed-in caller, or null, in server components, route handlers and server actions:
    * `const session = await auth()`. Once per server render (React's `cache()`); fails closed.
+   * When storage is down it throws `AuthError("unavailable")` rather than answer null, so a page
+   * does not send a signed-in visitor to sign in (`getAuth(instance, { onUnavailable: "null" })`
+   * reads an outage as null).
    */
   auth: () => Promise<AuthResult | null>;
   /** For `app/auth/[...all]/route.ts`: `export const { GET, POST, PATCH, DELETE, OPTIONS } = handlers`. */

@@ -13,7 +13,7 @@
  * ```
  */
 export { type DefineAuthOptions, type DefinedAuth, defineAuth } from "./define-auth.js";
-export { getAuth } from "./get-auth.js";
+export { type GetAuthOptions, getAuth } from "./get-auth.js";
 export { type AuthMiddlewareOptions, authMiddleware } from "./middleware.js";
 export { type GuardedRouteHandler, type RequireAuthOptions, requireAuth } from "./require-auth.js";
 export {

@@ -3,7 +3,12 @@ import {
   createAccessTokenVerifier,
   type VerifyAccessTokenOptions,
 } from "../../src/verify/verifier.js";
-import { assertSitePath, signInRedirect, unauthenticatedResponse } from "./responses.js";
+import {
+  assertSitePath,
+  signInRedirect,
+  unauthenticatedResponse,
+  unavailableResponse,
+} from "./responses.js";
 
 export interface AuthMiddlewareOptions {
   /** Path prefixes that need a signed-in caller, e.g. `["/dashboard", "/api/private"]`. */
@@ -19,7 +24,8 @@ export interface AuthMiddlewareOptions {
   /**
    * Verify `Authorization: Bearer` access JWTs here, with the issuer's JWKS or keys (the options
    * of `verifyAccessToken` from `portcullis/verify`). Then a Bearer credential on a protected
-   * path must be a valid access token. Without it, Bearer requests pass to the route unchecked.
+   * path must be a valid access token (401 otherwise; 503 `unavailable` with `Retry-After` when
+   * the key set cannot be fetched). Without it, Bearer requests pass to the route unchecked.
    */
   accessTokens?: VerifyAccessTokenOptions;
 }
@@ -52,12 +58,12 @@ export function authMiddleware(options: AuthMiddlewareOptions): Middleware {
     const bearer = /^Bearer +(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")?.[1];
     if (bearer !== undefined) {
       if (!verify) return undefined;
-      // Fails closed: an expired, forged or unverifiable token (JWKS unreachable) is a 401.
-      const valid = await verify(bearer).then(
-        () => true,
-        () => false,
+      // Fails closed: an expired or forged token is a 401; one that cannot be checked (the
+      // JWKS cannot be fetched) is a 503, so the client retries rather than drops its token.
+      return verify(bearer).then(
+        () => undefined,
+        (error: unknown) => unavailableResponse(error) ?? unauthenticatedResponse(),
       );
-      return valid ? undefined : unauthenticatedResponse();
     }
     const cookie = request.headers.get("cookie");
     if (cookieNames.some((name) => readCookie(cookie, name))) return undefined;

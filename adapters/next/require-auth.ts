@@ -1,5 +1,10 @@
 import type { AuthResult } from "../../src/index.js";
-import { assertSitePath, signInRedirect, unauthenticatedResponse } from "./responses.js";
+import {
+  assertSitePath,
+  signInRedirect,
+  unauthenticatedResponse,
+  unavailableResponse,
+} from "./responses.js";
 import { type AuthSource, assertSource, resolveSource } from "./source.js";
 
 export interface RequireAuthOptions {
@@ -20,6 +25,8 @@ export type GuardedRouteHandler<Context = unknown> = (
 /**
  * Guards a route handler: `handler` runs only for a signed-in caller, and gets who it is as its
  * third argument. Reads the credential from the request itself, so it works on every runtime.
+ * Signed out: 401, or with `redirectTo` a 303 to it. Storage down: 503 `unavailable` with
+ * `Retry-After`, never the sign-in page.
  * With `defineAuth`, use the `requireAuth` it returns, which needs no first argument.
  *
  * ```ts
@@ -34,7 +41,14 @@ export function requireAuth<Context = unknown>(
   assertSource("portcullis/next: requireAuth(auth, handler)", auth);
   const redirectTo = assertSitePath("requireAuth", options.redirectTo);
   return async function guarded(request, context) {
-    const caller = await resolveSource(auth).authenticate(request.headers);
+    let caller: AuthResult | null;
+    try {
+      caller = await resolveSource(auth).authenticate(request.headers, { onUnavailable: "throw" });
+    } catch (error) {
+      const outage = unavailableResponse(error);
+      if (!outage) throw error;
+      return outage;
+    }
     if (caller) return handler(request, context, caller);
     return redirectTo === undefined
       ? unauthenticatedResponse()

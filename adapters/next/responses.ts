@@ -1,13 +1,32 @@
 /** The guard answers, shared by the route-handler guard and the middleware; plain `Response`s. */
 
 import { errorBody } from "../../src/errors.js";
-import { guardRedirect, SIGN_IN_REDIRECT_STATUS, signInLocation } from "../guard/index.js";
+import {
+  guardRedirect,
+  SIGN_IN_REDIRECT_STATUS,
+  signInLocation,
+  unavailableAnswer,
+} from "../guard/index.js";
 
 /** 401 in the library's error shape, never cached. */
 export function unauthenticatedResponse(): Response {
   return new Response(JSON.stringify(errorBody("unauthenticated")), {
     status: 401,
     headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
+  });
+}
+
+/**
+ * 503 `unavailable` with `Retry-After` when `error` says the caller could not be determined
+ * because a dependency is down (storage, the token keys, a JWKS that cannot be fetched); null
+ * for any other error, which the caller rethrows.
+ */
+export function unavailableResponse(error: unknown): Response | null {
+  const outage = unavailableAnswer(error);
+  if (!outage) return null;
+  return new Response(JSON.stringify(outage.body), {
+    status: outage.status,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...outage.headers },
   });
 }
 

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from "pg";
-import { AuthError } from "../../src/errors.js";
 import type { SqlDriver, SqlValue } from "../sql/driver.js";
+import { classifyPostgresError, translatePostgresError as translate } from "./errors.js";
 
 /** `?` placeholders become `$1, $2, ...`; our SQL has no `?` anywhere else. */
 const numbered = new Map<string, string>();
@@ -14,49 +14,7 @@ function toNumbered(sql: string): string {
   return text;
 }
 
-/**
- * Server errors carry a SQLSTATE: classes 08 (connection), 53 (resources), 57 (operator
- * intervention: shutdown, terminated backend) and 58 (system) mean the database is not there
- * for us. Errors without one come from the socket (refused, reset, timed out). Anything else
- * is a bug and stays what it is.
- */
-export function isUnavailable(error: unknown): boolean {
-  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
-  if (typeof severity === "string" && typeof code === "string") {
-    // FATAL and PANIC end the connection whatever the code (a database not accepting
-    // connections, 55000, included); a missing database, failed authentication or revoked
-    // CONNECT are the deployment's state, not a bug in the query.
-    return (
-      severity === "FATAL" ||
-      severity === "PANIC" ||
-      /^(08|53|57|58)/.test(code) ||
-      ["3D000", "28P01", "28000", "42501"].includes(code)
-    );
-  }
-  return error instanceof Error && !(error instanceof TypeError) && !(error instanceof AuthError);
-}
-
-/** A table or column the queries expect is missing: the schema is older than this code. */
-function isUnmigrated(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return code === "42P01" || code === "42703";
-}
-
-function translate(error: unknown): unknown {
-  if (isUnmigrated(error)) {
-    return new AuthError(
-      "unavailable",
-      "The database schema is not up to date: run `portcullis migrate`",
-      {},
-      { cause: error },
-    );
-  }
-  return isUnavailable(error)
-    ? new AuthError("unavailable", "Storage is unavailable", {}, { cause: error })
-    : error;
-}
-
-const isUniqueViolation = (error: unknown) => (error as { code?: unknown })?.code === "23505";
+const isUniqueViolation = (error: unknown) => classifyPostgresError(error) === "duplicate";
 
 /** The driver over a `pg` Pool: one pooled connection per query, a dedicated one per transaction. */
 export function postgresDriver(pool: Pool): SqlDriver {

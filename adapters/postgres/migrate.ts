@@ -1,8 +1,8 @@
 import type { Pool, PoolClient } from "pg";
-import { AuthError } from "../../src/errors.js";
+import { storageUnavailable } from "../../src/util/storage-unavailable.js";
 import { migrations, migrationsTable } from "../sql/migrations.js";
 import { assertIdentifier, tableNames } from "../sql/tables.js";
-import { isUnavailable } from "./driver.js";
+import { isUnavailable } from "./errors.js";
 
 export interface PostgresMigrateOptions {
   /** The schema the tables live in; created when missing. Default: the connection's search_path. */
@@ -31,7 +31,8 @@ export async function migratePostgres(
   try {
     client = await pool.connect();
   } catch (error) {
-    throw new AuthError("unavailable", "Storage is unavailable", {}, { cause: error });
+    // Whatever stops a connection from opening is the link's or the server's, not a migration's.
+    throw storageUnavailable(error);
   }
   const key = lockKey(schema ?? "public");
   const applied: number[] = [];
@@ -67,9 +68,7 @@ export async function migratePostgres(
     }
   } catch (error) {
     failure = error;
-    throw isUnavailable(error)
-      ? new AuthError("unavailable", "Storage is unavailable", {}, { cause: error })
-      : error;
+    throw isUnavailable(error) ? storageUnavailable(error) : error;
   } finally {
     client.release(failure instanceof Error ? failure : undefined);
   }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
-import { AuthError } from "../../src/errors.js";
+import { translateRedisError as translate } from "./errors.js";
 
 export interface RedisPortOptions {
   /** Prepended to every key, so several apps (or test runs) can share one server. Default "portcullis:". */
@@ -15,18 +15,7 @@ export interface RedisPortOptions {
 export const TTL_MARGIN_MS = 5 * 60 * 1000;
 export const ttlUntil = (until: Date) => Math.max(until.getTime() - Date.now(), 0) + TTL_MARGIN_MS;
 
-/**
- * A server error reply (a bad script, a wrong type) is a bug and stays what it is; anything else
- * (closed connection, timeout, retries exhausted) means Redis is not there for us.
- */
-function translate(error: unknown): unknown {
-  if (error instanceof AuthError) return error;
-  const name = (error as { name?: unknown })?.name;
-  const message = String((error as { message?: unknown })?.message ?? "");
-  if (name === "ReplyError" && !/^(LOADING|READONLY|MASTERDOWN|BUSY)/.test(message)) return error;
-  return new AuthError("unavailable", "Storage is unavailable", {}, { cause: error });
-}
-
+/** Runs Redis commands; an outage becomes `unavailable` (503), a bug stays what it is (`errors.ts`). */
 export async function guarded<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();

@@ -1,4 +1,4 @@
-import { AuthError } from "../../src/errors.js";
+import { storageUnavailable } from "../../src/util/storage-unavailable.js";
 import type { SqlDriver, SqlValue } from "../sql/driver.js";
 
 /**
@@ -28,24 +28,35 @@ function isUniqueViolation(error: unknown): boolean {
   );
 }
 
-/** A database that cannot be written (busy past the timeout, disk full, closed) is unavailable. */
+/**
+ * SQLite's primary result codes that are the database's state, not the statement's fault:
+ * BUSY and LOCKED (another process held the write lock past `busy_timeout`: retrying later
+ * works, so 503 with `Retry-After` is the honest answer), NOMEM, READONLY, IOERR, CORRUPT,
+ * FULL, CANTOPEN, PROTOCOL, NOTADB. better-sqlite3 names them (`SQLITE_BUSY_SNAPSHOT`);
+ * node:sqlite numbers them (`errcode`, the primary code in its low byte).
+ */
+const UNAVAILABLE_NAMES =
+  /^SQLITE_(BUSY|LOCKED|NOMEM|READONLY|IOERR|CORRUPT|FULL|CANTOPEN|PROTOCOL|NOTADB)/;
+const UNAVAILABLE_NUMBERS = new Set([5, 6, 7, 8, 10, 11, 13, 14, 15, 26]);
+
+/** What a failed statement means for the caller: an outage or an old schema is `unavailable`. */
 function translate(error: unknown): unknown {
   if (isUniqueViolation(error)) return error;
   const code = String((error as { code?: unknown })?.code ?? "");
+  const errcode = (error as { errcode?: unknown })?.errcode;
   const message = String((error as { message?: unknown })?.message ?? "");
   if (/no such (table|column)|has no column named/.test(message)) {
-    return new AuthError(
-      "unavailable",
+    return storageUnavailable(
+      error,
       "The database schema is not up to date: run `portcullis migrate`",
-      {},
-      { cause: error },
     );
   }
   if (
-    /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY)/.test(code) ||
+    UNAVAILABLE_NAMES.test(code) ||
+    (typeof errcode === "number" && UNAVAILABLE_NUMBERS.has(errcode & 0xff)) ||
     message.includes("database connection is not open")
   ) {
-    return new AuthError("unavailable", "Storage is unavailable", {}, { cause: error });
+    return storageUnavailable(error);
   }
   return error;
 }
