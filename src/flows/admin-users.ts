@@ -37,6 +37,8 @@ export interface AdminUserDetails {
   passkeys: number;
   /** Whether a password is set (an account may have only passkeys, or only mail links). */
   hasPassword: boolean;
+  /** Whether two-factor sign-in is on (`admin.resetMfa` turns it off). */
+  mfaEnabled: boolean;
   /** The newest `user.signed_in` the audit log keeps; null when it keeps none (retention). */
   lastSignInAt: Date | null;
 }
@@ -44,10 +46,11 @@ export interface AdminUserDetails {
 /** One account and the facts an administrator asks first; `not_found` for an unknown id. */
 export async function getUser(ctx: AuthContext, userId: unknown): Promise<AdminUserDetails> {
   const user = await findUser(ctx, userId);
-  const [sessions, passkeys, password, signIns] = await Promise.all([
+  const [sessions, passkeys, password, mfa, signIns] = await Promise.all([
     listSessions(ctx, user.id),
     ctx.storage.passkeys.listByUser(user.id),
     ctx.storage.passwords.get(user.id),
+    ctx.storage.mfa.get(user.id),
     // Newest first, one record: an indexed read (user, type, time) in the SQL stores.
     ctx.storage.audit.query({ userId: user.id, type: "user.signed_in", limit: 1 }),
   ]);
@@ -56,6 +59,7 @@ export async function getUser(ctx: AuthContext, userId: unknown): Promise<AdminU
     sessions: sessions.length,
     passkeys: passkeys.length,
     hasPassword: password !== null,
+    mfaEnabled: mfa?.enabledAt != null,
     lastSignInAt: signIns.records[0]?.at ?? null,
   };
 }

@@ -4,6 +4,7 @@ import type { AuthContext } from "../../src/context/context.js";
 import { createHandler } from "../../src/http/handler.js";
 import { defineRoute, type Route } from "../../src/http/route.js";
 import { routes } from "../../src/http/routes/index.js";
+import { github } from "../../src/oauth-providers/index.js";
 import type { RateLimitAction } from "../../src/ops/rate-limit-policies.js";
 import { BASE_URL, type CallOptions, call, makeAuth, PASSWORD, registered } from "../helpers.js";
 import { captureMailer } from "../mail/fixtures.js";
@@ -205,6 +206,7 @@ const fixtures: Record<string, Partial<Record<RateLimitAction, Fixture>>> = {
       body: { grant_type: "password", username: `ada${i}@example.com`, password: WRONG },
     }),
     "token-refresh": () => ({ body: { grant_type: "refresh_token", refresh_token: "nope" } }),
+    mfa: () => ({ body: { grant_type: "mfa_otp", mfa_token: "nope", otp: "123456" } }),
   },
   "POST /token/revoke": {
     "token-revoke": () => ({ body: { token: "nope" } }),
@@ -244,6 +246,17 @@ const fixtures: Record<string, Partial<Record<RateLimitAction, Fixture>>> = {
   "DELETE /account": {
     "account-delete": (_, cookie) => ({ cookie, body: { currentPassword: WRONG } }),
   },
+  // JSON: a browser would be sent back to the app with ?error=rate_limited instead.
+  "GET /oauth/:provider": { "oauth-start": () => ({ headers: { accept: "application/json" } }) },
+  "POST /oauth/:provider/link": { "oauth-start": (_, cookie) => ({ cookie, body: {} }) },
+  "GET /oauth/:provider/callback": {
+    "oauth-callback": () => ({ headers: { accept: "application/json" } }),
+  },
+  "POST /mfa/totp/setup": { mfa: (_, cookie) => ({ cookie }) },
+  "POST /mfa/totp/enable": { mfa: (_, cookie) => ({ cookie, body: { code: "123456" } }) },
+  "POST /mfa/disable": { mfa: (_, cookie) => ({ cookie, body: { code: "123456" } }) },
+  "POST /mfa/recovery-codes": { mfa: (_, cookie) => ({ cookie, body: { code: "123456" } }) },
+  "POST /mfa/verify": { mfa: () => ({ body: { code: "123456" } }) },
 };
 
 /** State-changing routes that are no credential endpoint, and why they need no limit. */
@@ -261,6 +274,16 @@ const NOT_CREDENTIAL_ENDPOINTS: Record<string, string> = {
   "GET /email/verify": "uses a mailed single-use 256-bit token",
   "GET /email/change/verify": "uses a mailed single-use 256-bit token",
   "GET /email/change/cancel": "uses a mailed single-use 256-bit token",
+  "POST /admin/users/:id/disable":
+    "admin only: the admin token (32+ characters, nothing to guess) or an administrator's session",
+  "POST /admin/users/:id/enable": "admin only, as above",
+  "DELETE /admin/users/:id/sessions": "admin only, as above",
+  "DELETE /admin/users/:id/mfa": "admin only, as above",
+  "DELETE /admin/users/:id": "admin only, as above",
+  "DELETE /oauth/accounts/:id":
+    "signed in; unlinks the caller's own identity, never the last way in",
+  "POST /oauth/:provider/callback":
+    "changes nothing: sends the provider's form_post on to the GET callback, which is limited",
 };
 
 const nameOf = (route: Route) => `${route.method} ${route.path}`;
@@ -271,6 +294,8 @@ function limitedAuth() {
     mailer: captureMailer(),
     rateLimit: { perIP: { max: MAX, window: 60 } },
     passkey: { signUp: true },
+    // Social sign-in on (its routes answer 404 otherwise); GitHub needs no network to start.
+    oauth: { providers: [github({ clientId: "id", clientSecret: "secret" })] },
   });
 }
 

@@ -288,6 +288,23 @@ describe("an operator resetting a user's MFA", () => {
     expect(await auth.api.admin.resetMfa(user.id)).toBe(false);
     await expect(auth.api.admin.resetMfa("nobody")).rejects.toMatchObject({ code: "not_found" });
   });
+
+  it("is DELETE /auth/admin/users/:id/mfa over HTTP, admin only, and getUser shows the state", async () => {
+    const token = "admin-token-for-tests-0123456789-abcdef";
+    const { auth, user, login: mfaLogin } = await mfaSetup({ admin: { token } });
+    const path = `/auth/admin/users/${user.id}/mfa`;
+    expect((await call(auth, "DELETE", path, { bearer: "not-the-admin-token" })).status).toBe(401);
+    expect((await mfaLogin()).json?.mfaRequired).toBe(true);
+    const details = await call(auth, "GET", `/auth/admin/users/${user.id}`, { bearer: token });
+    expect(details.json?.mfaEnabled).toBe(true);
+    const reset = await call(auth, "DELETE", path, { bearer: token });
+    expect(reset.status).toBe(200);
+    expect(reset.json).toEqual({ reset: true });
+    expect((await mfaLogin()).json?.user?.id).toBe(user.id);
+    const after = await call(auth, "GET", `/auth/admin/users/${user.id}`, { bearer: token });
+    expect(after.json?.mfaEnabled).toBe(false);
+    expect((await call(auth, "DELETE", path, { bearer: token })).json).toEqual({ reset: false });
+  });
 });
 
 describe("deleting a user", () => {

@@ -13,6 +13,7 @@ import {
   getUser,
   revokeAllUserSessions,
 } from "../../flows/admin-users.js";
+import { resetMfa } from "../../flows/mfa-admin.js";
 import { listAuditEvents } from "../../ops/audit-log.js";
 
 type AuditQueryInput = Parameters<typeof listAuditEvents>[1];
@@ -126,6 +127,9 @@ export const adminRoutes: Route[] = [
   ),
   adminRoute("DELETE", "/admin/users/:id/sessions", async ({ ctx, params }) =>
     json(200, { revoked: await revokeAllUserSessions(ctx, userId(params)) }),
+  ),
+  adminRoute("DELETE", "/admin/users/:id/mfa", async ({ ctx, params, info }) =>
+    json(200, { reset: await resetMfa(ctx, userId(params), info) }),
   ),
   adminRoute("DELETE", "/admin/users/:id", async ({ ctx, params, info }) => {
     await deleteUser(ctx, userId(params), info);
