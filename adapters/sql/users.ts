@@ -14,6 +14,7 @@ interface UserRow {
   metadata: string;
   created_at: unknown;
   updated_at: unknown;
+  disabled_at: unknown;
 }
 
 /**
@@ -33,6 +34,10 @@ export function metadataFromColumn(text: string | null | undefined): Record<stri
   }
 }
 
+/** `disabled_at`: null while the account may sign in. */
+export const disabledAtFromColumn = (value: unknown): Date | null =>
+  value === null || value === undefined ? null : toDate(value);
+
 export const metadataToColumn = (metadata: Record<string, unknown>): string =>
   JSON.stringify(metadata);
 
@@ -45,11 +50,15 @@ function toUser(row: UserRow): User {
     metadata: metadataFromColumn(row.metadata),
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
+    disabledAt: disabledAtFromColumn(row.disabled_at),
   };
 }
 
 /** Uniqueness is enforced by the database on `email_key`, never by a read before the write. */
 const emailKey = (email: string) => email.toLowerCase();
+
+/** A LIKE pattern for the strings that start with `prefix` taken literally (ESCAPE backslash). */
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const emailTaken = (cause: unknown) =>
   new AuthError("email_taken", "An account with this email already exists", {}, { cause });
@@ -59,13 +68,14 @@ const emailTaken = (cause: unknown) =>
  * there is asked again of the primary: a hit may be slightly stale, a miss is never trusted.
  */
 export function sqlUsers(db: SqlDriver, t: TableNames, reads: SqlDriver = db): UserStore {
-  const columns = "id, email, email_verified, name, metadata, created_at, updated_at";
+  const columns = "id, email, email_verified, name, metadata, created_at, updated_at, disabled_at";
 
-  async function findOne(where: string, value: string): Promise<User | null> {
+  async function findOne(where: string, value: string, fresh = false): Promise<User | null> {
     const sql = `SELECT ${columns} FROM ${t.users} WHERE ${where} = ?`;
+    const first = fresh ? db : reads;
     const row =
-      (await reads.get<UserRow>(sql, [value])) ??
-      (reads === db ? null : await db.get<UserRow>(sql, [value]));
+      (await first.get<UserRow>(sql, [value])) ??
+      (first === db ? null : await db.get<UserRow>(sql, [value]));
     return row ? toUser(row) : null;
   }
 
@@ -101,10 +111,15 @@ export function sqlUsers(db: SqlDriver, t: TableNames, reads: SqlDriver = db): U
         throw error;
       }
       // What a read would hand back: a copy of the metadata as stored, never the caller's object.
-      return { ...user, metadata: metadataFromColumn(metadata), updatedAt: user.createdAt };
+      return {
+        ...user,
+        metadata: metadataFromColumn(metadata),
+        updatedAt: user.createdAt,
+        disabledAt: null,
+      };
     },
 
-    findById: (id) => findOne("id", id),
+    findById: (id, options) => findOne("id", id, options?.fresh === true),
     findByEmail: (email) => findOne("email_key", emailKey(email)),
 
     async update(id, patch) {
@@ -126,6 +141,10 @@ export function sqlUsers(db: SqlDriver, t: TableNames, reads: SqlDriver = db): U
         sets.push("metadata = ?");
         params.push(metadataToColumn(patch.metadata));
       }
+      if (patch.disabledAt !== undefined) {
+        sets.push("disabled_at = ?");
+        params.push(patch.disabledAt === null ? null : toMillis(patch.disabledAt));
+      }
       try {
         const row = await db.get<UserRow>(
           `UPDATE ${t.users} SET ${sets.join(", ")} WHERE id = ? RETURNING ${columns}`,
@@ -143,12 +162,43 @@ export function sqlUsers(db: SqlDriver, t: TableNames, reads: SqlDriver = db): U
       await db.execute(`DELETE FROM ${t.users} WHERE id = ?`, [id]);
     },
 
+    async list({ emailPrefix, afterEmail, limit }) {
+      // Keyset on the unique email_key: ORDER BY and `>` use the same collation, so pages
+      // neither repeat nor skip. LIKE with every wildcard of the prefix escaped.
+      const after = afterEmail === undefined ? "" : " AND email_key > ?";
+      const rows = await reads.all<UserRow>(
+        `SELECT ${columns} FROM ${t.users} WHERE email_key LIKE ? ESCAPE '\\'${after} ORDER BY email_key LIMIT ?`,
+        [likePrefix(emailPrefix), ...(afterEmail === undefined ? [] : [afterEmail]), limit],
+      );
+      return rows.map(toUser);
+    },
+
+    async count({ createdSince }) {
+      const since = createdSince.map(
+        (_, i) => `COALESCE(SUM(CASE WHEN created_at >= ? THEN 1 ELSE 0 END), 0) AS since_${i}`,
+      );
+      const row = await reads.get<Record<string, unknown>>(
+        `SELECT count(*) AS total,
+  COALESCE(SUM(CASE WHEN email_verified THEN 1 ELSE 0 END), 0) AS verified,
+  COALESCE(SUM(CASE WHEN disabled_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS disabled${since.map((column) => `,\n  ${column}`).join("")}
+FROM ${t.users}`,
+        createdSince.map(toMillis),
+      );
+      return {
+        total: Number(row?.total ?? 0),
+        verified: Number(row?.verified ?? 0),
+        disabled: Number(row?.disabled ?? 0),
+        createdSince: createdSince.map((_, i) => Number(row?.[`since_${i}`] ?? 0)),
+      };
+    },
+
     /**
      * Reachable and migrated: readiness must not say yes to a database whose every query would
      * fail. The migrations table names the newest schema applied.
      */
     async ping() {
-      const latest = migrations[migrations.length - 1]?.version ?? 0;
+      // The highest version, wherever it sits in the list: versions are applied one by one.
+      const latest = Math.max(0, ...migrations.map((migration) => migration.version));
       const row = await db.get<{ version: unknown }>(
         `SELECT max(version) AS version FROM ${t.migrations}`,
       );

@@ -30,7 +30,11 @@ export interface UserStore {
    * Throws `AuthError("email_taken")` when another user has the email, compared case-insensitively.
    */
   create(user: NewUser, credentials?: { passwordHash?: string }): Promise<User>;
-  findById(id: string): Promise<User | null>;
+  /**
+   * With `fresh`, the read must see every write already made (the primary, never a lagging read
+   * replica): for decisions a stale row would get wrong, such as whether the account is disabled.
+   */
+  findById(id: string, options?: { fresh?: boolean }): Promise<User | null>;
   /** Case-insensitive. */
   findByEmail(email: string): Promise<User | null>;
   /**
@@ -39,7 +43,7 @@ export interface UserStore {
    */
   update(
     id: string,
-    patch: Partial<Pick<User, "email" | "emailVerified" | "name" | "metadata">> & {
+    patch: Partial<Pick<User, "email" | "emailVerified" | "name" | "metadata" | "disabledAt">> & {
       updatedAt: Date;
     },
   ): Promise<User | null>;
@@ -48,7 +52,39 @@ export interface UserStore {
    * log: its records are security records and outlive the account (see `AuditStore`).
    */
   delete(id: string): Promise<void>;
+  /**
+   * Optional (`auth.api.admin.findUsers` needs it): up to `limit` users whose email starts with
+   * `emailPrefix` compared case-insensitively and literally (`%`, `_` and `\` are plain
+   * characters, never wildcards), ordered by lower-cased email, starting strictly after
+   * `afterEmail` (a lower-cased email, the last one of the previous page). The email is unique,
+   * so the order is total and a page never repeats nor skips a user that did not change email
+   * meanwhile. May come from a replica that lags.
+   */
+  list?(query: UserListQuery): Promise<User[]>;
+  /**
+   * Optional (`auth.api.admin.stats`): counts over every user, in one query where the store can.
+   * `createdSince[i]` counts the users created at or after `query.createdSince[i]`.
+   */
+  count?(query: { createdSince: Date[] }): Promise<UserCounts>;
   ping?(): Promise<void>;
+}
+
+export interface UserListQuery {
+  /** Lower-cased; `""` matches every user. */
+  emailPrefix: string;
+  /** Lower-cased; users strictly after it in the order. */
+  afterEmail?: string;
+  /** 1 or more. */
+  limit: number;
+}
+
+export interface UserCounts {
+  total: number;
+  verified: number;
+  /** Users with a `disabledAt`. */
+  disabled: number;
+  /** One count per date asked, in the order asked. */
+  createdSince: number[];
 }
 
 export interface PasswordStore {
@@ -95,6 +131,11 @@ export interface SessionStore {
   listByUser(userId: string): Promise<SessionRecord[]>;
   /** Deletes the sessions that are not live at `now` (`isLive`); returns how many. */
   deleteExpired(now: Date): Promise<number>;
+  /**
+   * Optional (`auth.api.admin.stats`): how many sessions are live at `now` (`isLive`), when the
+   * store can count them without visiting each one. Without it the count is `null` (Redis).
+   */
+  countLive?(now: Date): Promise<number>;
   ping?(): Promise<void>;
 }
 
@@ -354,6 +395,129 @@ export interface AuditStore {
   ping?(): Promise<void>;
 }
 
+/**
+ * A user's second factor (DESIGN §7). The TOTP secrets are sealed by the library (AES-GCM under a
+ * key derived from `secret`): opaque strings to storage, stored and returned unchanged. Recovery
+ * codes are kept as keyed hashes, never the codes.
+ */
+export interface MfaRecord {
+  userId: string;
+  /** The confirmed TOTP secret, sealed; null while MFA is off (set up, not confirmed). */
+  totpSecret: string | null;
+  /** When MFA was turned on; null while it is off. */
+  enabledAt: Date | null;
+  /**
+   * The latest TOTP time step a code was accepted for (0 before any): a code of this step or an
+   * earlier one is a replay.
+   */
+  lastUsedStep: number;
+  /** A secret set up and not confirmed yet, sealed; null when there is none. */
+  pendingSecret: string | null;
+  /** Hashes of the recovery codes not used yet. */
+  recoveryCodes: string[];
+  updatedAt: Date;
+}
+
+/**
+ * Second factors: one record per user. MFA is on when `totpSecret` is set. Adapters keep it with
+ * the users (a foreign key that cascades): deleting the user deletes its record.
+ */
+export interface MfaStore {
+  get(userId: string): Promise<MfaRecord | null>;
+  /**
+   * Stores a secret set up and not confirmed yet, creating the user's record when there is none
+   * and replacing an earlier unconfirmed secret; an enabled secret, its codes and its last step
+   * are kept.
+   */
+  setPendingSecret(userId: string, pendingSecret: string, now: Date): Promise<void>;
+  /**
+   * Atomic compare-and-swap: when the user's `pendingSecret` is still `pendingSecret`, makes it
+   * the enabled `totpSecret` (replacing any earlier one), clears `pendingSecret`, and sets
+   * `enabledAt`, `lastUsedStep` and `recoveryCodes`; returns true. Returns false and changes
+   * nothing otherwise: of two concurrent confirmations of one secret, at most one returns true.
+   */
+  enable(
+    userId: string,
+    change: {
+      pendingSecret: string;
+      enabledAt: Date;
+      lastUsedStep: number;
+      recoveryCodes: string[];
+    },
+  ): Promise<boolean>;
+  /**
+   * Atomic compare-and-set (`UPDATE … WHERE last_used_step < step`): records `step` as used when
+   * MFA is on and `step` is later than `lastUsedStep`; returns false and changes nothing
+   * otherwise. Of any number of concurrent calls with one step (one code submitted twice, on two
+   * instances), at most one returns true.
+   */
+  recordStep(userId: string, step: number, now: Date): Promise<boolean>;
+  /**
+   * Atomic: removes one recovery code and answers how many remain; null (changing nothing) when
+   * the user has no such code or MFA is off. Of any number of concurrent calls with one code, at
+   * most one gets a number.
+   */
+  consumeRecoveryCode(userId: string, codeHash: string, now: Date): Promise<number | null>;
+  /** Replaces every recovery code of a user with MFA on (false, changing nothing, when it is off). */
+  replaceRecoveryCodes(userId: string, codeHashes: string[], now: Date): Promise<boolean>;
+  /** Deletes the user's record (MFA off, codes and pending secret gone); true when MFA was on. */
+  delete(userId: string): Promise<boolean>;
+  ping?(): Promise<void>;
+}
+
+/**
+ * An identity at an OAuth / OpenID Connect provider linked to a user (social sign-in): the
+ * provider's id for the person (`subject`) signs that user in. One user may link several.
+ */
+export interface LinkedAccountRecord {
+  /** Random, unique: how the user names it to unlink it. */
+  id: string;
+  /** The provider's id in the configuration, e.g. `"google"`. */
+  provider: string;
+  /** The provider's stable id for the person (OIDC `sub`, GitHub's user id). */
+  subject: string;
+  userId: string;
+  /** The address the provider gave when the identity was linked, to show the user; or null. */
+  email: string | null;
+  /**
+   * The provider's tokens, sealed by the library (opaque to storage, like the outbox payload);
+   * null unless `oauth.storeTokens` is on.
+   */
+  tokens: string | null;
+  createdAt: Date;
+}
+
+/**
+ * Linked identities (`oauth`). Optional in `Storage`: a storage without it works until `oauth`
+ * is configured, which then asks for it at startup. Deleting a user deletes its identities.
+ */
+export interface LinkedAccountStore {
+  /**
+   * Atomic: stores the identity unless one with its `provider` and `subject` (compared exactly)
+   * is linked already, to this user or any other; returns false, storing nothing, then.
+   */
+  create(account: LinkedAccountRecord): Promise<boolean>;
+  /** The identity linked under (`provider`, `subject`), or null. Fresh (the primary). */
+  find(provider: string, subject: string): Promise<LinkedAccountRecord | null>;
+  /** The user's identities, oldest first. */
+  listByUser(userId: string): Promise<LinkedAccountRecord[]>;
+  /** Replaces the sealed tokens of the user's identity `id`; unknown ones are ignored. */
+  setTokens(userId: string, id: string, tokens: string | null): Promise<void>;
+  /**
+   * Unlinks the user's identity `id`. With `keepLast`, refuses to delete the user's only
+   * identity and answers "last", atomically against concurrent deletes of the same user's
+   * identities (as `PasskeyStore.delete`).
+   */
+  delete(
+    userId: string,
+    id: string,
+    options?: { keepLast?: boolean },
+  ): Promise<"deleted" | "not_found" | "last">;
+  /** Unlinks every identity of the user; returns how many. */
+  deleteByUser(userId: string): Promise<number>;
+  ping?(): Promise<void>;
+}
+
 /** Everything the library keeps. */
 export interface Storage {
   users: UserStore;
@@ -366,4 +530,7 @@ export interface Storage {
   refreshTokens: RefreshTokenStore;
   revocations: RevocationStore;
   audit: AuditStore;
+  mfa: MfaStore;
+  /** Optional: needed only with `oauth` (`LinkedAccountStore`). */
+  accounts?: LinkedAccountStore;
 }

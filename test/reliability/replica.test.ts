@@ -118,6 +118,7 @@ describe.skipIf(!available)("PostgreSQL with a real streaming replica", () => {
       // Must be fresh: the session (joined with its user) and the password hash, from the primary.
       const fresh = await storage.sessions.getWithUser?.(session.id);
       expect(fresh?.user.name).toBe("after");
+      expect((await storage.users.findById(user.id, { fresh: true }))?.name).toBe("after");
       expect(await storage.sessions.get(session.id)).toEqual(session);
       expect(await storage.passwords.get(user.id)).toBe("$test$hash-0");
 
