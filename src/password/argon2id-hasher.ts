@@ -1,9 +1,13 @@
 import { ConfigError } from "../config-error.js";
 import { constantTimeEqual } from "../crypto/constant-time.js";
 import { type RandomSource, randomBytes } from "../crypto/random.js";
-import type { PasswordHasher } from "./hasher.js";
+import { argon2LimitProblem } from "./argon2-limits.js";
+import { ARGON2_PHC_BOUNDS, type Argon2idParams, parseArgon2Phc } from "./argon2-phc.js";
+import type { PasswordHasher, VerifyOptions } from "./hasher.js";
 import { checkedInteger } from "./options.js";
-import { decodePhc, encodePhc, phcInteger } from "./phc.js";
+import { encodePhc } from "./phc.js";
+
+export type { Argon2idParams } from "./argon2-phc.js";
 
 /*
  * Argon2id as a PasswordHasher, independent of who computes the tag: PHC strings, OWASP minimums,
@@ -12,20 +16,6 @@ import { decodePhc, encodePhc, phcInteger } from "./phc.js";
  */
 
 export const ARGON2ID_ID = "argon2id";
-
-/** The cost of one Argon2id computation, as the PHC string records it. */
-export interface Argon2idParams {
-  /** `m`: memory in KiB. */
-  memoryCost: number;
-  /** `t`: passes over memory. */
-  timeCost: number;
-  /** `p`: lanes. */
-  parallelism: number;
-  /** Argon2 version: 0x13 (written `v=19`) for every new hash; 0x10 read for old ones. */
-  version: 0x10 | 0x13;
-  /** Tag bytes. */
-  hashLength: number;
-}
 
 /**
  * Computes a raw Argon2id tag. The core uses @noble/hashes on the calling thread; the Node adapter
@@ -66,16 +56,15 @@ const OWASP_MINIMUMS = [
 ] as const;
 
 /**
- * What a stored hash may ask for. 64 MiB and 3 passes at 64 MiB (RFC 9106's second recommended
- * setting, and roughly 1.2 s in pure JS) is the most work one verification may cost, so a hash
- * planted with `m=4194304` cannot exhaust memory or pin a CPU.
+ * What a hasher may be configured to write. 64 MiB and 3 passes at 64 MiB (RFC 9106's second
+ * recommended setting, and roughly 1.2 s in pure JS) is the most work one new hash may cost.
+ * Stored hashes are read within wider bounds (`argon2-phc.ts`), capped by
+ * `password.maxArgon2MemoryKiB` (`argon2-limits.ts`): another stack's defaults are often higher.
  */
 export const ARGON2ID_LIMITS = {
   maxMemoryCost: 65_536,
   maxWork: 65_536 * 3,
-  maxParallelism: 16,
-  saltLength: { min: 8, max: 64 },
-  hashLength: { min: 16, max: 64 },
+  ...ARGON2_PHC_BOUNDS,
 } as const;
 
 const encoder = new TextEncoder();
@@ -102,7 +91,7 @@ export function createArgon2idHasher(
       const hash = await derive(encoder.encode(password), salt, params);
       return encodeArgon2id(params, salt, hash);
     },
-    verify: (stored, password) => verifyArgon2idWith(derive, stored, password),
+    verify: (stored, password, options) => verifyArgon2idWith(derive, stored, password, options),
     needsRehash(stored) {
       const parsed = parseArgon2idHash(stored);
       if (parsed === null) return true;
@@ -161,14 +150,19 @@ function resolveParams(options: Argon2idOptions, factory: string): Argon2idParam
   return { memoryCost, timeCost, parallelism, version: 0x13, hashLength };
 }
 
-/** Verifies any readable Argon2id hash within `ARGON2ID_LIMITS`, computing the tag with `derive`. */
+/**
+ * Verifies any readable Argon2id hash within `options.maxArgon2MemoryKiB` (default 256 MiB),
+ * computing the tag with `derive`.
+ */
 export async function verifyArgon2idWith(
   derive: Argon2idDerive,
   stored: string,
   password: string,
+  options: VerifyOptions = {},
 ): Promise<boolean> {
   const parsed = parseArgon2idHash(stored);
   if (parsed === null || typeof password !== "string") return false;
+  if (argon2LimitProblem(parsed.params, options.maxArgon2MemoryKiB) !== null) return false;
   const actual = await derive(encoder.encode(password), parsed.salt, parsed.params);
   return constantTimeEqual(actual, parsed.hash);
 }
@@ -183,38 +177,13 @@ function encodeArgon2id(params: Argon2idParams, salt: Uint8Array, hash: Uint8Arr
   });
 }
 
-/** Reads an Argon2id PHC string, or null when it is malformed or asks for more than the limits. */
+/**
+ * Reads an Argon2id PHC string, or null when it is malformed. Memory is not capped here: the
+ * verifier applies `password.maxArgon2MemoryKiB`.
+ */
 export function parseArgon2idHash(
   stored: string,
 ): { params: Argon2idParams; salt: Uint8Array; hash: Uint8Array } | null {
-  const phc = decodePhc(stored);
-  if (phc === null || phc.id !== ARGON2ID_ID) return null;
-  // `v=16` or no `v=` at all is version 0x10, as in the reference implementation's decoder.
-  const version =
-    phc.version === 19 ? 0x13 : phc.version === 16 || phc.version === undefined ? 0x10 : null;
-  if (version === null) return null;
-  if (Object.keys(phc.params).length !== 3) return null;
-  const memoryCost = phcInteger(phc.params.m);
-  const timeCost = phcInteger(phc.params.t);
-  const parallelism = phcInteger(phc.params.p);
-  if (memoryCost === null || timeCost === null || parallelism === null) return null;
-  const { salt, hash } = phc;
-  const limits = ARGON2ID_LIMITS;
-  const sane =
-    parallelism >= 1 &&
-    parallelism <= limits.maxParallelism &&
-    memoryCost >= 8 * parallelism &&
-    memoryCost <= limits.maxMemoryCost &&
-    timeCost >= 1 &&
-    memoryCost * timeCost <= limits.maxWork &&
-    salt.length >= limits.saltLength.min &&
-    salt.length <= limits.saltLength.max &&
-    hash.length >= limits.hashLength.min &&
-    hash.length <= limits.hashLength.max;
-  if (!sane) return null;
-  return {
-    params: { memoryCost, timeCost, parallelism, version, hashLength: hash.length },
-    salt,
-    hash,
-  };
+  const parsed = parseArgon2Phc(stored, ["argon2id"]);
+  return parsed === null ? null : { params: parsed.params, salt: parsed.salt, hash: parsed.hash };
 }

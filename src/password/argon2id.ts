@@ -5,7 +5,7 @@ import {
   createArgon2idHasher,
   verifyArgon2idWith,
 } from "./argon2id-hasher.js";
-import type { PasswordHasher } from "./hasher.js";
+import type { PasswordHasher, VerifyOptions } from "./hasher.js";
 
 export {
   ARGON2ID_ID,
@@ -14,6 +14,12 @@ export {
   type Argon2idOptions,
   type Argon2idParams,
 } from "./argon2id-hasher.js";
+
+/**
+ * @noble/hashes refuses more than 1 GiB unless told otherwise; the limits that matter were applied
+ * before (`argon2LimitProblem`), so allow what the parameters need.
+ */
+export const nobleMaxmem = (memoryCost: number): number => memoryCost * 1024;
 
 /** Argon2id in pure JS (@noble/hashes) on the calling thread, yielding every ~10 ms. */
 const nobleDerive: Argon2idDerive = (password, salt, params) =>
@@ -24,6 +30,7 @@ const nobleDerive: Argon2idDerive = (password, salt, params) =>
     version: params.version,
     dkLen: params.hashLength,
     asyncTick: 10,
+    maxmem: nobleMaxmem(params.memoryCost),
   });
 
 /**
@@ -35,7 +42,14 @@ export function argon2id(options: Argon2idOptions = {}): PasswordHasher {
   return createArgon2idHasher(nobleDerive, options, "argon2id");
 }
 
-/** Verifies any readable Argon2id hash within `ARGON2ID_LIMITS`, using @noble/hashes. */
-export function verifyArgon2id(stored: string, password: string): Promise<boolean> {
-  return verifyArgon2idWith(nobleDerive, stored, password);
+/**
+ * Verifies any readable Argon2id hash using @noble/hashes, within `maxArgon2MemoryKiB` (default
+ * 256 MiB).
+ */
+export function verifyArgon2id(
+  stored: string,
+  password: string,
+  options?: VerifyOptions,
+): Promise<boolean> {
+  return verifyArgon2idWith(nobleDerive, stored, password, options);
 }

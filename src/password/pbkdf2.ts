@@ -3,6 +3,7 @@ import { type RandomSource, randomBytes } from "../crypto/random.js";
 import type { PasswordHasher } from "./hasher.js";
 import { checkedInteger } from "./options.js";
 import { decodePhc, encodePhc, phcInteger } from "./phc.js";
+import { assertPbkdf2Runs } from "./runtime-limits.js";
 
 export const PBKDF2_ID = "pbkdf2-sha256";
 
@@ -57,6 +58,7 @@ export function pbkdf2(options: Pbkdf2Options = {}): PasswordHasher {
     weakOk,
   });
   const random = options.random;
+  assertPbkdf2Runs(iterations); // Workers cap PBKDF2: fail here rather than at the first sign-up
 
   return {
     id: PBKDF2_ID,
@@ -99,7 +101,21 @@ function parsePbkdf2Hash(stored: string) {
 }
 
 /** Raw PBKDF2-HMAC-SHA256 (RFC 8018) via `crypto.subtle`. */
-export async function pbkdf2Sha256(
+export function pbkdf2Sha256(
+  password: Uint8Array,
+  salt: Uint8Array,
+  iterations: number,
+  length: number,
+): Promise<Uint8Array> {
+  return pbkdf2Hmac("SHA-256", password, salt, iterations, length);
+}
+
+/** The digests PBKDF2 hashes of other stacks use (passlib, Django, werkzeug). */
+export type Pbkdf2Digest = "SHA-1" | "SHA-256" | "SHA-512";
+
+/** Raw PBKDF2-HMAC (RFC 8018) with any digest `crypto.subtle` offers everywhere. */
+export async function pbkdf2Hmac(
+  digest: Pbkdf2Digest,
   password: Uint8Array,
   salt: Uint8Array,
   iterations: number,
@@ -109,7 +125,7 @@ export async function pbkdf2Sha256(
     "deriveBits",
   ]);
   const bits = await crypto.subtle.deriveBits(
-    { name: "PBKDF2", hash: "SHA-256", salt: salt as BufferSource, iterations },
+    { name: "PBKDF2", hash: digest, salt: salt as BufferSource, iterations },
     key,
     length * 8,
   );

@@ -1,8 +1,10 @@
 /**
  * PHC string format (https://github.com/P-H-C/phc-string-format):
  * `$<id>[$v=<version>][$<param>=<value>(,<param>=<value>)*]$<salt>$<hash>`, with salt and hash in
- * standard base64 without padding. This is what the Argon2 reference implementation, passlib and
- * @node-rs/argon2 write, so hashes move between them unchanged.
+ * standard base64 without padding. The Argon2 reference implementation, argon2-cffi, passlib's
+ * argon2 and @node-rs/argon2 write exactly this, so their Argon2 hashes verify here unchanged.
+ * passlib's pbkdf2 hashes only look alike (bare rounds, `.` for `+` in base64): they are read by
+ * `foreign/pbkdf2.ts`, and they too move over unchanged and are rewritten at the next sign-in.
  */
 export interface PhcHash {
   /** Scheme identifier, e.g. `argon2id` or `pbkdf2-sha256`. */

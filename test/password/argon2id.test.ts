@@ -1,6 +1,7 @@
 import { argon2id as nobleArgon2id } from "@noble/hashes/argon2.js";
 import { hash as nativeHash, verify as nativeVerify } from "@node-rs/argon2";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_MAX_ARGON2_MEMORY_KIB } from "../../src/password/argon2-limits.js";
 import { ARGON2ID_LIMITS, argon2id, verifyArgon2id } from "../../src/password/argon2id.js";
 import { pbkdf2 } from "../../src/password/pbkdf2.js";
 import { base64Encode } from "../../src/password/phc.js";
@@ -76,15 +77,21 @@ describe("verifyArgon2id", () => {
   });
 
   it("refuses planted hashes that ask for absurd memory or time, without running them", async () => {
+    const cap = DEFAULT_MAX_ARGON2_MEMORY_KIB;
     const started = performance.now();
     for (const params of [
       "m=4194304,t=2,p=1",
-      `m=${ARGON2ID_LIMITS.maxMemoryCost + 1024},t=1,p=1`,
-      "m=65536,t=4,p=1",
+      `m=${cap + 1024},t=1,p=1`,
+      `m=${cap},t=4,p=1`,
       "m=19456,t=4000000000,p=1",
       "m=8,t=99999999999,p=1",
     ]) {
       expect(await verifyArgon2id(`$argon2id$v=19$${params}$${salt}$${hash}`, "pw")).toBe(false);
+    }
+    // A lower password.maxArgon2MemoryKiB refuses what the default lets through.
+    for (const params of [`m=${ARGON2ID_LIMITS.maxMemoryCost + 1024},t=1,p=1`, "m=65536,t=4,p=1"]) {
+      const stored = `$argon2id$v=19$${params}$${salt}$${hash}`;
+      expect(await verifyArgon2id(stored, "pw", { maxArgon2MemoryKiB: 65_536 })).toBe(false);
     }
     expect(performance.now() - started).toBeLessThan(250);
   });
