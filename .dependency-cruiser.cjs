@@ -8,8 +8,9 @@ const LAYERS = [
   // 0. Neutral: pure helpers and shared vocabulary, no state and no configuration.
   ["crypto", "util", "errors.ts", "config-error.ts", "types.ts", "validation.ts", "verify"],
   // 1. Ports and pure domain pieces: storage interfaces (and the memory store), hashers, mail
-  //    messages and templates; the typed events and their bus; the metrics registry.
-  ["storage", "password", "mail", "events", "metrics"],
+  //    messages and templates; the typed events and their bus; the metrics registry; the OAuth
+  //    provider presets (data and small profile readers: the `portcullis/oauth` entry).
+  ["storage", "password", "mail", "events", "metrics", "oauth-providers"],
   // 2. The options: schema, defaults, resolution, ConfigError.
   ["config"],
   // 3. Delivery through the durable outbox (needs resolved options).
@@ -18,21 +19,25 @@ const LAYERS = [
   ["context"],
   // 5. Cross-cutting services over the context.
   ["ops"],
-  // 6. Sessions: create, validate, slide, revoke.
+  // 6. The second factor: TOTP, recovery codes, the pending step of a sign-in (the gate that
+  //    sessions/ calls for every first factor, so it sits below them).
+  ["mfa"],
+  // 7. Sessions: create, validate, slide, revoke.
   ["sessions"],
-  // 7. Account rules every flow shares: password check, proof of address, step-up.
+  // 8. Account rules every flow shares: password check, proof of address, step-up.
   ["accounts"],
-  // 8. Access and refresh tokens.
+  // 9. Access and refresh tokens.
   ["tokens"],
-  // 9. Who is calling: reading a credential and authenticating it (session or JWT).
+  // 10. Who is calling: reading a credential and authenticating it (session or JWT).
   ["credentials"],
-  // 10. The flows, one per file.
+  // 11. The flows, one per file.
   ["flows"],
-  // 11. Passkey ceremonies (they reuse the flows' account rules).
-  ["passkeys"],
-  // 12. The Web handler and its routes.
+  // 12. Passkey ceremonies and social sign-in (OAuth / OIDC): both reuse the flows' account
+  //     rules and sessions.
+  ["passkeys", "oauth"],
+  // 13. The Web handler and its routes.
   ["http"],
-  // 13. The wiring: createAuth.
+  // 14. The wiring: createAuth.
   ["index.ts"],
 ];
 

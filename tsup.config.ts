@@ -19,6 +19,7 @@ export const entries = {
   cli: "adapters/cli/index.ts",
   smtp: "adapters/smtp/index.ts",
   client: "adapters/client/index.ts",
+  oauth: "src/oauth-providers/index.ts",
 } as const;
 
 export default defineConfig({

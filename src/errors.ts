@@ -5,13 +5,18 @@ export const AUTH_ERROR_STATUS = {
   unauthenticated: 401,
   token_invalid: 401,
   token_expired: 401,
+  /** A second factor (TOTP code or recovery code) that is wrong or was used already. */
+  mfa_invalid: 401,
   email_not_verified: 403,
   csrf_rejected: 403,
   forbidden: 403,
   reauthentication_required: 403,
+  account_disabled: 403,
   not_found: 404,
   method_not_allowed: 405,
   email_taken: 409,
+  /** An OAuth identity whose email belongs to an account it may not be linked to automatically. */
+  account_exists: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -6,9 +6,21 @@ import type { z } from "zod";
 import type { AddressProver } from "./accounts/account-recovery.js";
 import { type AuthOptions, isProduction, resolveConfig } from "./config/config.js";
 import { buildContext } from "./context/build-context.js";
-import { authenticateCredential } from "./credentials/authenticate.js";
-import { readCredential } from "./credentials/read-credential.js";
+import {
+  type AuthenticateOptions,
+  requestAuthenticator,
+} from "./credentials/authenticate-request.js";
 import { deleteAccount, updateUser, type updateUserInput } from "./flows/account.js";
+import { findUsers, type findUsersInput, type UserPage } from "./flows/admin-find-users.js";
+import { type AdminStats, adminStats } from "./flows/admin-stats.js";
+import {
+  type AdminUserDetails,
+  deleteUser,
+  disableUser,
+  enableUser,
+  getUser,
+  revokeAllUserSessions,
+} from "./flows/admin-users.js";
 import {
   type CancelledEmailChange,
   cancelEmailChange,
@@ -21,6 +33,7 @@ import {
   type VerificationOpener,
   verifyEmail,
 } from "./flows/email-verification.js";
+import { type ImportReport, importUsers, type importUsersOptions } from "./flows/import-users.js";
 import {
   type loginCodeInput,
   type MagicSignIn,
@@ -30,6 +43,22 @@ import {
   verifyMagicLink,
 } from "./flows/magic-link.js";
 import {
+  disableMfa,
+  type disableMfaInput,
+  enableTotp,
+  type enableTotpInput,
+  getMfaStatus,
+  type MfaSignIn,
+  type MfaStatus,
+  regenerateRecoveryCodes,
+  type regenerateRecoveryCodesInput,
+  setupTotp,
+  type TotpSetup,
+  verifyMfa,
+  type verifyMfaInput,
+} from "./flows/mfa.js";
+import { resetMfa } from "./flows/mfa-admin.js";
+import {
   changePassword,
   type changePasswordInput,
   login,
@@ -38,6 +67,7 @@ import {
   register,
   type registerInput,
   type SignedIn,
+  type SignInResult,
 } from "./flows/password-accounts.js";
 import {
   forgotPassword,
@@ -47,6 +77,10 @@ import {
 } from "./flows/password-reset.js";
 import { type AuthHandler, createHandler } from "./http/handler.js";
 import { routes } from "./http/routes/index.js";
+import type { SecondFactorRequired } from "./mfa/pending-step.js";
+import type { LinkedAccount } from "./oauth/linking.js";
+import { listLinkedAccounts, unlinkAccount } from "./oauth/manage.js";
+import { getOAuthTokens, type OAuthTokens } from "./oauth/stored-tokens.js";
 import {
   type AuditEventPage,
   listAuditEvents,
@@ -78,6 +112,7 @@ import {
   refreshGrant,
   type TokenSet,
 } from "./tokens/grants.js";
+import { mfaOtpGrant, type mfaOtpGrantInput } from "./tokens/mfa-grant.js";
 import { revokeToken } from "./tokens/revoke.js";
 import type { AuthResult, RequestInfo, Session, User } from "./types.js";
 import type { HeadersInput } from "./util/headers.js";
@@ -92,7 +127,9 @@ export {
   type ConfigIssue,
   type ResolvedConfig,
 } from "./config/config.js";
+export type { OAuthOptions, WebhookEndpoint } from "./config/options.js";
 export type { TokenAlgorithm } from "./config/token-options.js";
+export type { AuthenticateOptions } from "./credentials/authenticate-request.js";
 export {
   AUTH_ERROR_STATUS,
   AuthError,
@@ -112,10 +149,20 @@ export type {
   SignInMethod,
 } from "./events/events.js";
 export { AUTH_EVENT_TYPES } from "./events/events.js";
+export type { UserPage } from "./flows/admin-find-users.js";
+export type { AdminStats, UserStats } from "./flows/admin-stats.js";
+export type { AdminUserDetails } from "./flows/admin-users.js";
 export type { CancelledEmailChange } from "./flows/email-change.js";
 export type { VerificationOpener } from "./flows/email-verification.js";
+export type {
+  ImportIssue,
+  ImportReport,
+  ImportRowResult,
+  ImportStatus,
+} from "./flows/import-users.js";
 export type { MagicSignIn } from "./flows/magic-link.js";
-export type { Registered, SignedIn } from "./flows/password-accounts.js";
+export type { MfaSignIn, MfaStatus, TotpSetup } from "./flows/mfa.js";
+export type { Registered, SignedIn, SignInResult } from "./flows/password-accounts.js";
 export type { AuthHandler, HandlerOptions } from "./http/handler.js";
 export { type ConsoleMailerOptions, consoleMailer } from "./mail/console-mailer.js";
 export { escapeHtml, html } from "./mail/escape.js";
@@ -127,8 +174,19 @@ export {
   type RenderedMail,
   type TemplateData,
 } from "./mail/templates.js";
+export type { SecondFactorRequired } from "./mfa/pending-step.js";
+export type { LinkedAccount } from "./oauth/linking.js";
+export type { OAuthTokens } from "./oauth/stored-tokens.js";
+export type {
+  OAuth2Server,
+  OAuthProfile,
+  OAuthProfileSource,
+  OAuthProvider,
+  OidcServer,
+} from "./oauth-providers/provider.js";
 export type { AuditEventPage } from "./ops/audit-log.js";
 export { type PurgeResult, schedulePurge } from "./ops/purge.js";
+export type { DeliveryKind, WebhookDelivery } from "./outbox/delivery.js";
 export type { DeadLetter, FlushResult } from "./outbox/outbox.js";
 export type { Passkey } from "./passkeys/passkey.js";
 export { type Argon2idOptions, argon2id, verifyArgon2id } from "./password/argon2id.js";
@@ -162,7 +220,12 @@ export type { AccessTokenClaims } from "./verify/claims.js";
  */
 export interface AuthApi {
   register(input: z.input<typeof registerInput>, info?: RequestInfo): Promise<Registered>;
-  login(input: z.input<typeof loginInput>, info?: RequestInfo): Promise<SignedIn>;
+  /**
+   * Checks the email and password and opens a session, or for an account with MFA stops at the
+   * pending step: `{ mfaRequired: true, mfaToken, expiresAt }`, completed by `verifyMfa`. Every
+   * sign-in function answers this way (`SignInResult`): tell them apart by `mfaRequired`.
+   */
+  login(input: z.input<typeof loginInput>, info?: RequestInfo): Promise<SignInResult>;
   /** The session behind a session token, or null. */
   getSession(token: string): Promise<AuthResult | null>;
   /** Revokes the session behind a token; unknown tokens are ignored. */
@@ -210,8 +273,12 @@ export interface AuthApi {
     input?: z.input<typeof loginOptionsInput>,
     info?: RequestInfo,
   ): Promise<PublicKeyCredentialRequestOptionsJSON>;
-  /** Verifies `AuthenticationResponseJSON` and opens a session like a password login. */
-  verifyPasskeyLogin(input: unknown, info?: RequestInfo): Promise<SignedIn>;
+  /**
+   * Verifies `AuthenticationResponseJSON` and opens a session like a password login. With MFA
+   * on, a passkey with user verification (PIN, biometric) signs in directly: it is two factors;
+   * one without stops at the pending step, as a password does.
+   */
+  verifyPasskeyLogin(input: unknown, info?: RequestInfo): Promise<SignInResult>;
   listPasskeys(userId: string): Promise<Passkey[]>;
   /** Throws `not_found` when the user has no such passkey. */
   renamePasskey(userId: string, passkeyId: string, name: string | null): Promise<Passkey>;
@@ -234,7 +301,7 @@ export interface AuthApi {
     input: z.input<typeof loginCodeInput>,
     info?: RequestInfo,
     prover?: AddressProver,
-  ): Promise<SignedIn>;
+  ): Promise<SignInResult>;
   /** Mails a reset link when the account exists; same outcome when it does not. */
   forgotPassword(input: z.input<typeof forgotPasswordInput>, info?: RequestInfo): Promise<void>;
   /**
@@ -264,17 +331,45 @@ export interface AuthApi {
   confirmEmailChange(token: string): Promise<User>;
   /** Uses the link mailed to the old address: stops a pending change, or undoes a confirmed one. */
   cancelEmailChange(token: string): Promise<CancelledEmailChange>;
-  /** Waits for deliveries under way, then tries every queued message that is due. */
+  /**
+   * Waits for deliveries under way, then tries every queued delivery that is due, mail and
+   * webhooks alike (due by the `clock` option: retries back off from the last failure).
+   */
   flushOutbox(): Promise<FlushResult>;
   /** Flushes the outbox every `intervalMs` (default 30 s, unref'd); returns the stop function. */
   startOutbox(options?: { intervalMs?: number }): () => void;
   stopOutbox(): void;
-  /** Messages the outbox gave up on, most recent first. */
+  /** Deliveries the outbox gave up on (mail and webhooks, by `kind`), most recent first. */
   deadLetters(limit?: number): Promise<DeadLetter[]>;
   /** Deletes expired sessions, tokens and counters; run it now and then (see `schedulePurge`). */
   purgeExpired(): Promise<PurgeResult>;
-  /** `grant_type=password`: checks like `login`, opens a session, returns access + refresh token. */
-  issueTokens(input: z.input<typeof passwordGrantInput>, info?: RequestInfo): Promise<TokenSet>;
+  /**
+   * Creates users with the password hashes another stack stored (bcrypt, Django, passlib,
+   * werkzeug, Argon2...), as `portcullis import` does: rows `{ email, passwordHash?,
+   * emailVerified?, name?, createdAt? }`, each validated and reported (`imported`, `exists`,
+   * `failed` with its issues), each written whole or not at all. An existing email is left
+   * alone, so a re-run imports only what is missing. `dryRun: true` writes nothing. No events.
+   */
+  importUsers(
+    rows: Iterable<unknown> | AsyncIterable<unknown>,
+    options?: z.input<typeof importUsersOptions>,
+  ): Promise<ImportReport>;
+  /**
+   * `grant_type=password`: checks like `login`, opens a session, returns access + refresh token;
+   * for an account with MFA the pending step instead, completed by `issueTokensWithMfa`.
+   */
+  issueTokens(
+    input: z.input<typeof passwordGrantInput>,
+    info?: RequestInfo,
+  ): Promise<TokenSet | SecondFactorRequired>;
+  /**
+   * `grant_type=mfa_otp`: completes the pending step of `issueTokens` with
+   * `{ mfa_token, otp }` or `{ mfa_token, recovery_code }`; returns the token set.
+   */
+  issueTokensWithMfa(
+    input: z.input<typeof mfaOtpGrantInput>,
+    info?: RequestInfo,
+  ): Promise<TokenSet>;
   /** Access + refresh token bound to an existing live session (e.g. after a passkey sign-in). */
   issueTokensForSession(session: { userId: string; sessionId: string }): Promise<TokenSet>;
   /** `grant_type=refresh_token`: rotates the refresh token; a reused one revokes its family. */
@@ -292,12 +387,95 @@ export interface AuthApi {
   ): Promise<AccessTokenClaims>;
   /** The public keys, as served at `GET /auth/jwks`. */
   jwks(): Promise<{ keys: Record<string, unknown>[] }>;
+  /**
+   * Two-factor authentication (DESIGN §7), server code trusted like `deleteAccount`: the HTTP
+   * routes ask for a fresh session (or the password) before `setupTotp` and `enableTotp`.
+   * Makes a TOTP secret and stores it as pending: `{ secret, uri }` (base32 and otpauth://),
+   * shown once. A new set-up replaces an unconfirmed one; MFA changes only at `enableTotp`.
+   */
+  setupTotp(userId: string, info?: RequestInfo): Promise<TotpSetup>;
+  /**
+   * Confirms the pending secret with its current `code` and turns MFA on; returns 10 recovery
+   * codes, shown once. Emits `mfa.enabled`. `mfa_invalid` for a wrong code.
+   */
+  enableTotp(
+    userId: string,
+    input: z.input<typeof enableTotpInput>,
+    info?: RequestInfo,
+  ): Promise<{ recoveryCodes: string[] }>;
+  /** Turns MFA off with `{ code }` or `{ recoveryCode }`. Emits `mfa.disabled`. */
+  disableMfa(
+    userId: string,
+    input: z.input<typeof disableMfaInput>,
+    info?: RequestInfo,
+  ): Promise<void>;
+  /** 10 new recovery codes (the old ones stop working) after a valid `{ code }`. */
+  regenerateRecoveryCodes(
+    userId: string,
+    input: z.input<typeof regenerateRecoveryCodesInput>,
+    info?: RequestInfo,
+  ): Promise<{ recoveryCodes: string[] }>;
+  /**
+   * Completes a sign-in that stopped at the pending step: `{ mfaToken, code }` or
+   * `{ mfaToken, recoveryCode }`; opens the session. After a recovery code, says how many remain.
+   */
+  verifyMfa(input: z.input<typeof verifyMfaInput>, info?: RequestInfo): Promise<MfaSignIn>;
+  /** Whether MFA is on, since when, and how many recovery codes remain. */
+  getMfaStatus(userId: string): Promise<MfaStatus>;
+  /** The user's identities linked by social sign-in (`oauth`), oldest first. */
+  listLinkedAccounts(userId: string): Promise<LinkedAccount[]>;
+  /**
+   * Unlinks one of them. Throws `not_found`, or `forbidden` when it is the user's last way to
+   * sign in (no password, no passkey, no other identity, and magic links off).
+   */
+  unlinkAccount(userId: string, accountId: string): Promise<void>;
+  /**
+   * With `oauth.storeTokens`: the provider's tokens kept with the identity (decrypted), or null
+   * when none were kept. Throws `not_found` when the user has no such identity.
+   */
+  getOAuthTokens(userId: string, accountId: string): Promise<OAuthTokens | null>;
   /** Administration: server code only, trusted to have checked who asked. */
   admin: AdminApi;
 }
 
-/** `auth.api.admin`: what an operator does to accounts and reads about them. */
+/**
+ * `auth.api.admin`: what an operator does to accounts and reads about them. The same over HTTP
+ * under `/auth/admin/*` with the `admin` option. Events carry the request's address when there
+ * is one (`info`), and name the account acted on.
+ */
 export interface AdminApi {
+  /**
+   * Counts for a dashboard: `users` (`total`, `verified`, `disabled`, `signUpsLast24h`,
+   * `signUpsLast7d`) and `activeSessions` (live sessions), each null when the store cannot count
+   * it cheaply (Redis sessions: `activeSessions` is null).
+   */
+  stats(): Promise<AdminStats>;
+  /**
+   * Users whose email starts with `query` (case-insensitive, taken literally; `""` lists all),
+   * ordered by email, `limit` 1 to 200 (default 50) at a time: `{ users, nextCursor }`. Pass
+   * `nextCursor` back as `cursor`, with the same query, for the next page (null: last page).
+   */
+  findUsers(input?: z.input<typeof findUsersInput>): Promise<UserPage>;
+  /**
+   * One account with what an administrator asks first: live session and passkey counts,
+   * whether it has a password, its last sign-in (from the audit log). `not_found` if unknown.
+   */
+  getUser(userId: string): Promise<AdminUserDetails>;
+  /**
+   * Disables the account: it signs in by no method (`403 account_disabled`), and every session,
+   * refresh token, access JWT and mailed link or code it holds stops working at once. Returns
+   * the user with `disabledAt` set; `not_found` if unknown. Emits `user.disabled`.
+   */
+  disableUser(userId: string, info?: RequestInfo): Promise<User>;
+  /** Lets a disabled account sign in again (afresh). Emits `user.enabled`. */
+  enableUser(userId: string, info?: RequestInfo): Promise<User>;
+  /** Ends every session of the account (tokens included); returns their ids. `not_found` if unknown. */
+  revokeUserSessions(userId: string): Promise<string[]>;
+  /**
+   * Deletes the account and everything of it in every store (sessions in Redis included): the
+   * same as `auth.api.deleteAccount`. Its audit records stay. Emits `user.deleted`.
+   */
+  deleteUser(userId: string, info?: RequestInfo): Promise<void>;
   /**
    * The audit log, newest first, a page at a time: `{ events, nextCursor }`, each event in the
    * shape listeners get. Filters: `userId`, `type`, `since` (inclusive) and `until` (exclusive),
@@ -306,6 +484,13 @@ export interface AdminApi {
    * a deleted account stay until `audit.retentionDays` passes.
    */
   listAuditEvents(input?: z.input<typeof listAuditEventsInput>): Promise<AuditEventPage>;
+  /**
+   * Turns a user's MFA off (lost authenticator and recovery codes), after the operator checked
+   * who asks by their own means: the second factor, its codes and pending sign-in steps go, and
+   * the failure count is cleared. Emits `mfa.disabled` with `by: "admin"` when MFA was on (the
+   * audit log records it); returns whether it was. `not_found` for an unknown user.
+   */
+  resetMfa(userId: string, info?: RequestInfo): Promise<boolean>;
 }
 
 export interface Auth {
@@ -313,9 +498,12 @@ export interface Auth {
   handler: AuthHandler;
   /**
    * Who is calling: from the session cookie or an `Authorization: Bearer` token. Fails closed:
-   * any doubt, a storage failure included, is `null`, never a throw.
+   * any doubt, a storage failure included, is `null`, never a throw. To tell "nobody" from
+   * "cannot tell" (storage down: answer 503, not "signed out"), pass
+   * `{ onUnavailable: "throw" }`: an outage then rejects with `AuthError("unavailable")`.
+   * Failures are logged once per kind per 30 seconds, not once per request.
    */
-  authenticate(headers: HeadersInput): Promise<AuthResult | null>;
+  authenticate(headers: HeadersInput, options?: AuthenticateOptions): Promise<AuthResult | null>;
   api: AuthApi;
   /**
    * Resolves once the instance can serve everything (token keys imported: key import is
@@ -376,6 +564,9 @@ export function createAuth(options: AuthOptions): Auth {
       revokeUserSessions(ctx, userId, exceptSessionId),
     updateUser: (userId, input) => updateUser(ctx, userId, input),
     deleteAccount: (userId) => deleteAccount(ctx, userId),
+    listLinkedAccounts: (userId) => listLinkedAccounts(ctx, userId),
+    unlinkAccount: (userId, accountId) => unlinkAccount(ctx, userId, accountId),
+    getOAuthTokens: (userId, accountId) => getOAuthTokens(ctx, userId, accountId),
     changePassword: (auth, input, info) => changePassword(ctx, auth, input, info),
     passkeyRegistrationOptions: (userId, info) => passkeyRegistrationOptions(ctx, userId, info),
     verifyPasskeyRegistration: (userId, input, info) =>
@@ -397,38 +588,43 @@ export function createAuth(options: AuthOptions): Auth {
     requestEmailChange: (auth, input, info) => requestEmailChange(ctx, auth, input, info),
     confirmEmailChange: (token) => confirmEmailChange(ctx, token),
     cancelEmailChange: (token) => cancelEmailChange(ctx, token),
-    flushOutbox: () => ctx.mail.outbox.flush(),
-    startOutbox: (options) => ctx.mail.outbox.start(options),
-    stopOutbox: () => ctx.mail.outbox.stop(),
-    deadLetters: (limit) => ctx.mail.outbox.deadLetters(limit),
+    flushOutbox: () => ctx.outbox.flush(),
+    startOutbox: (options) => ctx.outbox.start(options),
+    stopOutbox: () => ctx.outbox.stop(),
+    deadLetters: (limit) => ctx.outbox.deadLetters(limit),
     purgeExpired: () => purgeExpired(ctx),
+    importUsers: (rows, options) => importUsers(ctx, rows, options),
     issueTokens: (input, info) => passwordGrant(ctx, input, info),
     issueTokensForSession: (session) => issueTokensForSession(ctx, session),
+    issueTokensWithMfa: (input, info) => mfaOtpGrant(ctx, input, info),
     refreshTokens: (refreshToken, info) => refreshGrant(ctx, { refresh_token: refreshToken }, info),
     revokeToken: (token) => revokeToken(ctx, token),
     verifyAccessToken: (token, options) => verifyOwnAccessToken(ctx, token, options),
     jwks: async () => structuredClone((await ctx.keys).jwks) as { keys: Record<string, unknown>[] },
+    setupTotp: (userId, info) => setupTotp(ctx, userId, info),
+    enableTotp: (userId, input, info) => enableTotp(ctx, userId, input, info),
+    disableMfa: (userId, input, info) => disableMfa(ctx, userId, input, info),
+    regenerateRecoveryCodes: (userId, input, info) =>
+      regenerateRecoveryCodes(ctx, userId, input, info),
+    verifyMfa: (input, info) => verifyMfa(ctx, input, info),
+    getMfaStatus: (userId) => getMfaStatus(ctx, userId),
     admin: {
+      stats: () => adminStats(ctx),
+      findUsers: (input) => findUsers(ctx, input),
+      getUser: (userId) => getUser(ctx, userId),
+      disableUser: (userId, info) => disableUser(ctx, userId, info),
+      enableUser: (userId, info) => enableUser(ctx, userId, info),
+      revokeUserSessions: (userId) => revokeAllUserSessions(ctx, userId),
+      deleteUser: (userId, info) => deleteUser(ctx, userId, info),
       listAuditEvents: (input) => listAuditEvents(ctx, input),
+      resetMfa: (userId, info) => resetMfa(ctx, userId, info),
     },
   };
 
   return {
     handler: createHandler(ctx, routes),
-    authenticate(headers) {
-      // Fails closed, but not silently: a bad or expired credential resolves to null without a
-      // throw; what throws is storage (or the key ring) failing, and an outage must not pass
-      // for "everyone signed out".
-      const failedClosed = (error: unknown) => {
-        logError(config.logger, "authenticate failed; treating the request as signed out", error);
-        return null;
-      };
-      try {
-        return authenticateCredential(ctx, readCredential(config, headers)).catch(failedClosed);
-      } catch (error) {
-        return Promise.resolve(failedClosed(error));
-      }
-    },
+    // Fails closed, but not silently, and with a way to tell an outage from "nobody".
+    authenticate: requestAuthenticator(ctx),
     api,
     ready: () => ctx.readiness.ready,
     on: ctx.events.on,

@@ -13,6 +13,12 @@ export interface User {
   metadata: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * When an administrator disabled the account (`auth.api.admin.disableUser`), or null. A
+   * disabled account signs in by no method and has no session, so a signed-in user always sees
+   * null here; admin screens (`auth.api.admin.findUsers`, `getUser`) show it.
+   */
+  disabledAt: Date | null;
 }
 
 /** A session as the library hands it out: everything but the secret's hash. */

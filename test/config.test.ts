@@ -287,7 +287,7 @@ describe("unknown options", () => {
     expect(configError({ ...valid(), session: { lifetime: 60 } })).toContain(
       '"session" takes cookieName, cookieDomain, maxAge, updateAge, absoluteLifetime, freshAge',
     );
-    expect(configError({ ...valid(), webhooks: [] })).toContain('unknown option "webhooks"');
+    expect(configError({ ...valid(), plugins: [] })).toContain('unknown option "plugins"');
   });
 
   it("says where a moved option went", () => {

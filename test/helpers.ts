@@ -92,3 +92,14 @@ export async function registered(auth: Auth, email = "ada@example.com", password
   const cookie = result.json?.emailVerificationRequired ? "" : sessionCookieFrom(result.response);
   return { ...result, cookie, user: result.json?.user };
 }
+
+/**
+ * A sign-in result (`auth.api.login` and the other sign-in functions) as the session it opened:
+ * fails the test when the sign-in stopped at the MFA pending step instead.
+ */
+export function expectSignedIn<Result extends { mfaRequired?: boolean }>(
+  result: Result,
+): Exclude<Result, { mfaRequired: true }> {
+  if (result.mfaRequired) throw new Error("the sign-in stopped at the MFA pending step");
+  return result as Exclude<Result, { mfaRequired: true }>;
+}

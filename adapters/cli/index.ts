@@ -10,18 +10,35 @@ import { assertIdentifier, tableNames } from "../sql/tables.js";
 import type { SqliteDatabase } from "../sqlite/driver.js";
 import { migrateSqlite } from "../sqlite/migrate.js";
 import { describePostgresConnectionError, loadDriver } from "./connection-error.js";
+import { IMPORT_HELP, runImport } from "./import.js";
+import { runServe } from "./serve.js";
+import { serveVariableRows } from "./serve-env.js";
 
 /**
- * `npx portcullis`: database chores and secrets from the command line.
+ * `npx portcullis`: database chores, secrets and the standalone service from the command line.
  *
+ *   portcullis serve                                    (the auth service, configured by env)
  *   portcullis migrate --url postgres://user:password@host/db [--schema auth]
  *   portcullis migrate --url ./portcullis.db            (or sqlite:./portcullis.db)
  *   portcullis sql --dialect postgres [--schema auth]   (prints the schema for your own tool)
  *   portcullis secret                                   (a fresh AUTH_SECRET)
+ *   portcullis import --url <url> [--dry-run] users.csv (users and hashes from another stack)
  *   portcullis help [command], portcullis <command> --help
  */
 
 const COMMANDS = {
+  serve: {
+    summary: "Run Portcullis as a standalone auth service, configured from the environment",
+    usage: "portcullis serve",
+    about:
+      'Serves /auth/* on Node\'s http server, plus /health and /liveness (liveness), /readiness\n(storage reachable and migrated, else 503 with the reason) and /metrics (Bearer METRICS_TOKEN;\n404 without one). It does not migrate unless MIGRATE=true: run "portcullis migrate" first.\nSIGTERM or SIGINT stops it gracefully. A bad variable stops it at start, naming the variable.',
+    options: [],
+    environment: serveVariableRows(),
+    examples: [
+      'AUTH_SECRET="$(npx portcullis secret)" DATABASE_URL=sqlite:./auth.db portcullis serve',
+      'NODE_ENV=production BASE_URL=https://auth.example.com DATABASE_URL="$DATABASE_URL" portcullis serve',
+    ],
+  },
   migrate: {
     summary: "Apply the migrations a database has not seen yet",
     usage: "portcullis migrate --url <url> [--schema <name>]",
@@ -55,6 +72,7 @@ const COMMANDS = {
       "portcullis sql --dialect sqlite",
     ],
   },
+  import: IMPORT_HELP,
   secret: {
     summary: "Print a fresh random secret for AUTH_SECRET",
     usage: "portcullis secret",
@@ -77,6 +95,8 @@ interface CommandHelp {
   usage: string;
   about: string;
   options: ReadonlyArray<readonly [string, string]>;
+  /** The environment variables the command reads, when it reads any. */
+  environment?: ReadonlyArray<readonly [string, string]>;
   examples: readonly string[];
 }
 
@@ -87,12 +107,33 @@ const isCommand = (name: string | undefined): name is Command =>
 
 const HELP_OPTION = ["-h, --help", "Show help"] as const;
 
+const LINE_WIDTH = 100;
+
+/** Two columns; a long right-hand text wraps at word boundaries under its own column. */
 function table(rows: ReadonlyArray<readonly [string, string]>): string {
   const width = Math.max(...rows.map(([left]) => left.length));
-  return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`).join("\n");
+  const room = Math.max(LINE_WIDTH - width - 4, 30);
+  const indent = " ".repeat(width + 4);
+  return rows
+    .map(([left, right]) => `  ${left.padEnd(width)}  ${wrap(right, room).join(`\n${indent}`)}`)
+    .join("\n");
 }
 
-const USAGE = `portcullis: database chores and secrets for Portcullis
+function wrap(text: string, room: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > room) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, line];
+}
+
+const USAGE = `portcullis: database chores, secrets and a standalone auth service for Portcullis
 
 Usage: portcullis <command> [options]
 
@@ -113,7 +154,7 @@ ${command.about}
 
 Options:
 ${table([...command.options, HELP_OPTION])}
-
+${command.environment ? `\nEnvironment:\n${table(command.environment)}\n` : ""}
 Examples:
 ${command.examples.map((example) => `  ${example}`).join("\n")}
 `;
@@ -131,6 +172,8 @@ const processIO: CliIO = {
 
 /** Runs one command; resolves to the exit code (0 done, 1 failed, 2 wrong usage). */
 export async function runCli(argv: string[], io: CliIO = processIO): Promise<number> {
+  // `import` reads its own options (a file, --format, --dry-run): see import.ts.
+  if (argv[0] === "import") return runImport(argv.slice(1), io, () => commandHelp("import"));
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -160,6 +203,13 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
     }
     io.out(commandHelp(about));
     return 0;
+  }
+  if (command === "serve") {
+    if (url !== undefined || dialect !== undefined || schema !== undefined) {
+      io.err(`serve takes no options: it reads the environment\n\n${commandHelp("serve")}`);
+      return 2;
+    }
+    return runServe(io);
   }
   try {
     if (schema !== undefined) assertIdentifier(schema);
@@ -266,5 +316,9 @@ function invokedDirectly(): boolean {
 if (invokedDirectly()) {
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // Every command closes what it opened, so the process ends by itself; should a driver
+    // leave a handle behind (a socket that will not close), exit anyway rather than hang a
+    // deploy's shutdown. Unref'd: it never keeps the process alive by itself.
+    setTimeout(() => process.exit(code), 2000).unref();
   });
 }

@@ -1,6 +1,8 @@
 import type { Storage } from "../../src/storage/ports.js";
+import { sqlAccounts } from "./accounts.js";
 import { sqlAudit } from "./audit.js";
 import type { SqlDriver } from "./driver.js";
+import { sqlMfa } from "./mfa.js";
 import { sqlOutbox } from "./outbox.js";
 import { sqlPasskeys } from "./passkeys.js";
 import { sqlPasswords } from "./passwords.js";
@@ -31,6 +33,8 @@ export function sqlStorage(db: SqlDriver, { tables, reads = db }: SqlStorageOpti
     refreshTokens: sqlRefreshTokens(db, tables),
     revocations: sqlRevocations(db, tables),
     audit: sqlAudit(db, tables, reads),
+    mfa: sqlMfa(db, tables),
+    accounts: sqlAccounts(db, tables),
   };
 }
 

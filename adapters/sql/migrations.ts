@@ -174,6 +174,60 @@ export const migrations: Migration[] = [
       ];
     },
   },
+  {
+    version: 6,
+    name: "user-disabled",
+    // Null while the account may sign in. No index: the guard reads it from the row it already
+    // joins, and the admin's count scans the users table anyway.
+    statements(dialect, t) {
+      const { time } = types(dialect);
+      return [`ALTER TABLE ${t.users} ADD COLUMN disabled_at ${time}`];
+    },
+  },
+  {
+    version: 7,
+    name: "mfa",
+    // One row per user with a second factor set up. The recovery codes' hashes are one JSON
+    // array (text, as metadata): a code is used by a compare-and-swap on the whole column, so
+    // turning MFA on (secret, codes, last step) is one conditional UPDATE too.
+    statements(dialect, t) {
+      const { time } = types(dialect);
+      const step = dialect === "postgres" ? "BIGINT" : "INTEGER";
+      return [
+        `CREATE TABLE ${t.mfa} (
+  user_id TEXT PRIMARY KEY REFERENCES ${t.users} (id) ON DELETE CASCADE,
+  totp_secret TEXT,
+  enabled_at ${time},
+  last_used_step ${step} NOT NULL DEFAULT 0,
+  pending_secret TEXT,
+  recovery_codes TEXT NOT NULL DEFAULT '[]',
+  updated_at ${time} NOT NULL
+)`,
+      ];
+    },
+  },
+  {
+    version: 8,
+    name: "oauth-accounts",
+    // Linked OAuth identities: (provider, subject) is unique, so one identity signs in one user
+    // however many callbacks race to link it. `tokens` is sealed by the library, or null.
+    statements(dialect, t) {
+      const { time } = types(dialect);
+      return [
+        `CREATE TABLE ${t.accounts} (
+  id TEXT PRIMARY KEY,
+  provider TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  user_id TEXT NOT NULL REFERENCES ${t.users} (id) ON DELETE CASCADE,
+  email TEXT,
+  tokens TEXT,
+  created_at ${time} NOT NULL,
+  UNIQUE (provider, subject)
+)`,
+        `CREATE INDEX ${indexName(t.accounts, "user_id")} ON ${t.accounts} (user_id)`,
+      ];
+    },
+  },
 ];
 
 /** The bookkeeping table: one row per applied migration. */

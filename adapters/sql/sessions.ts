@@ -3,7 +3,7 @@ import type { User } from "../../src/types.js";
 import type { SqlDriver } from "./driver.js";
 import { toBoolean, toDate, toMillis } from "./rows.js";
 import type { TableNames } from "./tables.js";
-import { metadataFromColumn } from "./users.js";
+import { disabledAtFromColumn, metadataFromColumn } from "./users.js";
 
 interface SessionRow {
   id: string;
@@ -27,6 +27,7 @@ interface SessionUserRow extends SessionRow {
   user_metadata: string;
   user_created_at: unknown;
   user_updated_at: unknown;
+  user_disabled_at: unknown;
 }
 
 const JOINED_COLUMNS = [
@@ -37,6 +38,7 @@ const JOINED_COLUMNS = [
   "u.metadata AS user_metadata",
   "u.created_at AS user_created_at",
   "u.updated_at AS user_updated_at",
+  "u.disabled_at AS user_disabled_at",
 ].join(", ");
 
 function toRecord(row: SessionRow): SessionRecord {
@@ -62,14 +64,15 @@ function toUser(row: SessionUserRow): User {
     metadata: metadataFromColumn(row.user_metadata),
     createdAt: toDate(row.user_created_at),
     updatedAt: toDate(row.user_updated_at),
+    disabledAt: disabledAtFromColumn(row.user_disabled_at),
   };
 }
 
 /**
  * `get` and `getWithUser` read the primary (a session is read right after it is made, and a
- * revoked one must be refused at once); only the session list, shown to the user, may come from
- * a lagging replica. `getWithUser` joins the users table of the same database: the guard's one
- * query. Nothing here filters on expiry; the core decides liveness (`isLive`), and
+ * revoked one must be refused at once); only the session list, shown to the user, and the
+ * admin's count may come from a lagging replica. `getWithUser` joins the users table of the same
+ * database: the guard's one query, which also brings the user's `disabled_at`. Nothing here filters on expiry; the core decides liveness (`isLive`), and
  * `deleteExpired` deletes exactly the sessions that are not live.
  */
 export function sqlSessions(db: SqlDriver, t: TableNames, reads: SqlDriver = db): SessionStore {
@@ -128,6 +131,15 @@ export function sqlSessions(db: SqlDriver, t: TableNames, reads: SqlDriver = db)
         `DELETE FROM ${t.sessions} WHERE expires_at <= ? OR absolute_expires_at <= ?`,
         [at, at],
       );
+    },
+    async countLive(now) {
+      // The negation of deleteExpired's condition: exactly the sessions isLive counts.
+      const at = toMillis(now);
+      const row = await reads.get<{ n: unknown }>(
+        `SELECT count(*) AS n FROM ${t.sessions} WHERE expires_at > ? AND absolute_expires_at > ?`,
+        [at, at],
+      );
+      return Number(row?.n ?? 0);
     },
     async ping() {
       await db.get("SELECT 1 AS ok");

@@ -12,6 +12,8 @@ export interface TableNames {
   refreshFamilies: string;
   revocations: string;
   audit: string;
+  mfa: string;
+  accounts: string;
 }
 
 const BASE: TableNames = {
@@ -26,6 +28,8 @@ const BASE: TableNames = {
   refreshFamilies: "portcullis_refresh_families",
   revocations: "portcullis_revocations",
   audit: "portcullis_audit_events",
+  mfa: "portcullis_mfa",
+  accounts: "portcullis_oauth_accounts",
 };
 
 /** A schema name we are willing to paste into SQL: letters, digits and underscores. */

@@ -55,8 +55,9 @@ function holdsAccount(user: User, prover: AddressProver): boolean {
  * Records a proof that the caller reads the account's mail. The first proof of an unverified
  * address, when it does not come from someone who already holds the account, evicts whoever
  * squatted the address before its owner proved it (pre-registration takeover): the password,
- * passkeys, sessions, refresh tokens and pending tokens that existed before the proof are
- * removed, so only the prover is left. Returns the verified user and whether anything was evicted.
+ * passkeys, second factor, linked OAuth identities, sessions, refresh tokens and pending tokens
+ * that existed before the proof are removed, so only the prover is left. Returns the verified
+ * user and whether anything was evicted.
  */
 export async function proveAddress(
   ctx: AuthContext,
@@ -71,6 +72,12 @@ export async function proveAddress(
     await revokeUserSessions(ctx, user.id, undefined, "address_proven");
     await ctx.storage.passkeys.deleteByUser(user.id);
     await ctx.storage.passwords.delete(user.id);
+    // And the identities a squatter linked (their own Google account, say): a way back in.
+    await ctx.storage.accounts?.deleteByUser(user.id);
+    // A squatter's second factor too: left behind, it would lock the owner out of their account.
+    if (await ctx.storage.mfa.delete(user.id)) {
+      await ctx.events.emit("mfa.disabled", { userId: user.id, ...info }, { by: "address_proven" });
+    }
     await voidPendingTokens(ctx, user.id);
   }
   const verified = await ctx.storage.users.update(user.id, {

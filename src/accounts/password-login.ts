@@ -1,8 +1,10 @@
 import type { AuthContext } from "../context/context.js";
 import { AuthError, isAuthError } from "../errors.js";
 import type { SignInFailureReason, SignInMethod } from "../events/events.js";
+import { hasSecondFactor } from "../mfa/pending-step.js";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../ops/rate-limit.js";
 import { normalizePassword } from "../password/policy.js";
+import { verifyStoredPassword } from "../password/verify-stored.js";
 import type { RequestInfo, User } from "../types.js";
 import { assertEmailVerified } from "./email-verified.js";
 
@@ -44,7 +46,20 @@ export async function verifyPasswordLogin(
   const candidate = normalizePassword(password);
   const user = await ctx.storage.users.findByEmail(email);
   const stored = user ? await ctx.storage.passwords.get(user.id) : null;
-  const matches = await ctx.hasher.verify(stored ?? (await ctx.dummyHash()), candidate);
+  // Whoever wrote the hash (another stack's, imported): see verifyStoredPassword.
+  const outcome = await verifyStoredPassword(
+    ctx.hasher,
+    stored ?? (await ctx.dummyHash()),
+    password,
+    {
+      maxArgon2MemoryKiB: ctx.config.password.maxArgon2MemoryKiB,
+      logger: ctx.config.logger,
+      userId: user?.id,
+    },
+  );
+  // A hash nobody can verify (logged) costs what a wrong password costs: no timing tell.
+  if (outcome === "unverifiable") await ctx.hasher.verify(await ctx.dummyHash(), candidate);
+  const matches = outcome === "match";
   if (!user || stored === null || !matches) {
     const { failures, lockedUntil } = await recordLoginFailure(ctx, email);
     await failed(
@@ -60,7 +75,9 @@ export async function verifyPasswordLogin(
     }
     throw invalidCredentials();
   }
-  await clearLoginFailures(ctx, email);
+  // With MFA the password is only half the sign-in: the failure count (which bounds guesses at
+  // the second factor too) is cleared when the second factor completes it, not before (§7).
+  if (!(await hasSecondFactor(ctx, user.id))) await clearLoginFailures(ctx, email);
   // Only after the password matched: without it, nobody learns whether the account is verified.
   try {
     assertEmailVerified(ctx, user);

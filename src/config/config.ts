@@ -4,6 +4,7 @@ import { type RandomSource, webCryptoRandom } from "../crypto/random.js";
 import { defaultLogger, LOG_LEVELS, type Logger } from "../util/logger.js";
 import { checkPages, type EmailFeatures, resolveEmailFeatures } from "./email-features.js";
 import { isProduction, readEnv } from "./environment.js";
+import { checkOAuthStorage } from "./oauth-options.js";
 import type { AuthOptions, Clock } from "./options.js";
 import { parseOrigin } from "./origin.js";
 import { type ResolvedPasskeyOptions, resolvePasskeyOptions } from "./passkey-options.js";
@@ -155,6 +156,7 @@ export function resolveConfig(config: AuthOptions): ResolvedConfig {
   const deliverable = options.mailer !== undefined || !isProduction();
   const emailFeatures = resolveEmailFeatures(options, deliverable, issues);
   checkPages({ baseURL, allowedOrigins }, options, issues);
+  checkOAuthStorage(options, issues);
   if (issues.length > 0) throw new ConfigError(issues);
 
   const logger = options.logger ?? defaultLoggerFromEnvironment();

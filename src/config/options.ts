@@ -1,9 +1,11 @@
 import type { RandomSource } from "../crypto/random.js";
-import type { AuthEventListeners } from "../events/events.js";
+import type { AuthEventListeners, AuthEventType } from "../events/events.js";
 import type { Mailer } from "../mail/message.js";
 import type { MailTemplates } from "../mail/templates.js";
+import type { OAuthProvider } from "../oauth-providers/provider.js";
 import type { PasswordHasher } from "../password/hasher.js";
 import type { Storage } from "../storage/ports.js";
+import type { User } from "../types.js";
 import type { Logger } from "../util/logger.js";
 import type { TokenAlgorithm } from "./token-options.js";
 
@@ -136,6 +138,30 @@ export interface AuthOptions {
    * @default none: the route answers 404
    */
   metrics?: MetricsOptions;
+  /**
+   * The admin API over HTTP (`/auth/admin/*`: stats, find, disable, enable and delete users,
+   * revoke their sessions, read the audit log), for a Bearer `token`, for signed-in users that
+   * `isAdmin` accepts, or both. `auth.api.admin` works without it.
+   * @default none: the admin routes answer 404
+   */
+  admin?: AdminOptions;
+  /**
+   * Endpoints that receive the security events as Standard Webhooks: signed POSTs of
+   * `{ type, timestamp, data: event }` with `webhook-id`, `webhook-timestamp` and
+   * `webhook-signature` headers. Deliveries go through the outbox (retried with back-off,
+   * dead-lettered after `outbox.maxAttempts`, never lost on a restart), at least once, with the
+   * same `webhook-id` on every attempt. `auth.api.flushOutbox()` delivers what is due.
+   * @default [] (none)
+   */
+  webhooks?: WebhookEndpoint[];
+
+  /**
+   * Social sign-in (OAuth 2.0 / OpenID Connect): the identity providers, from `portcullis/oauth`
+   * (`google(...)`, `github(...)`, `oidc(...)`...), and whether a new identity may create an
+   * account. Needs a storage with the `accounts` port (every built-in one has it).
+   * @default none: the `/auth/oauth/*` routes answer 404
+   */
+  oauth?: OAuthOptions;
 
   /**
    * The time source, in milliseconds since the epoch; inject one in tests.
@@ -172,7 +198,7 @@ export interface Clock {
   now(): number;
 }
 
-/** Rules for new passwords (at registration, change and reset). */
+/** Rules for new passwords (at registration, change and reset), and what a stored hash may cost. */
 export interface PasswordOptions {
   /**
    * Fewest characters (Unicode code points after NFKC normalization), 1 to 256. NIST SP 800-63B
@@ -197,6 +223,15 @@ export interface PasswordOptions {
    * @default none
    */
   isBreached?: (password: string) => Promise<boolean>;
+  /**
+   * The most memory, in KiB (1024 to 2097152), that verifying one stored Argon2 hash may take (its
+   * `m`); a hash asking for more, or for more than 3 passes' worth of it, does not verify and is
+   * logged naming this option. Imported hashes cost what their writer chose: the default takes
+   * Django's, passlib's and argon2-cffi's (before 21.2) m=102400 and RFC 9106's 64 MiB profile,
+   * and bounds what one sign-in may allocate. Raise it for RFC 9106's 2 GiB profile.
+   * @default 262144 (256 MiB)
+   */
+  maxArgon2MemoryKiB?: number;
 }
 
 /** The session cookie and how long sessions live. */
@@ -557,6 +592,24 @@ export interface AuditOptions {
   retentionDays?: number;
 }
 
+/** Who may call the admin routes (`/auth/admin/*`): give `token`, `isAdmin`, or both. */
+export interface AdminOptions {
+  /**
+   * The Bearer token of operators' scripts and services (`Authorization: Bearer <token>`), at
+   * least 32 printable ASCII characters without spaces, e.g. from `npx portcullis secret`;
+   * compared in constant time. A missing or wrong one is answered `401 unauthenticated`.
+   * `portcullis serve` reads it from `ADMIN_TOKEN`.
+   */
+  token?: string;
+  /**
+   * Which signed-in users are administrators, e.g. `(user) => user.metadata.role === "admin"`;
+   * may be async. A signed-in user it refuses gets `403 forbidden`, a caller not signed in
+   * `401 unauthenticated`. Their requests carry the session cookie, so the admin routes that
+   * change state need a trusted `Origin` like every cookie request (CSRF).
+   */
+  isAdmin?: (user: User) => boolean | Promise<boolean>;
+}
+
 /** Serving `auth.metrics()` (Prometheus text format 0.0.4) at `GET /auth/metrics`. */
 export interface MetricsOptions {
   /**
@@ -565,6 +618,41 @@ export interface MetricsOptions {
    * compared in constant time. A missing or wrong one is answered `401 unauthenticated`.
    */
   token: string;
+}
+
+/** One receiver of webhooks (the `webhooks` option). */
+export interface WebhookEndpoint {
+  /**
+   * Where deliveries are POSTed: an absolute https URL (http is allowed outside production, or
+   * with `allowInsecureUrl`). Each URL once. Redirects are not followed: give the final URL.
+   * Deliveries already queued find their endpoint by this URL at each attempt; one whose URL is
+   * no longer configured is dead-lettered.
+   */
+  url: string;
+  /**
+   * The signing secret: `whsec_` followed by the base64 of at least 24 random bytes, e.g.
+   * `"whsec_" + (openssl rand -base64 32)`. Read at each attempt, so a restart with a new secret
+   * signs the deliveries still queued with it (rotate on the receiver first, accepting both).
+   */
+  secret: string;
+  /**
+   * The event types delivered to this endpoint (`AUTH_EVENT_TYPES`), or `["*"]` for every one.
+   * Required: choose what leaves your system (`user.sign_in_failed` is as frequent as attacks).
+   */
+  events: Array<AuthEventType | "*">;
+  /**
+   * Seconds to wait for the endpoint's answer, 1 to 60; a slower answer is a failed attempt,
+   * retried. Never longer than `outbox.leaseSeconds`, so no other instance claims a delivery
+   * still under way.
+   * @default 10
+   */
+  timeoutSeconds?: number;
+  /**
+   * Allows an `http:` URL in production (a receiver on a private network). Events carry email
+   * addresses and account ids: off, an http URL in production is a `ConfigError`.
+   * @default false
+   */
+  allowInsecureUrl?: boolean;
 }
 
 /** Retries of the outbox; a message that fails is kept, retried, then dead-lettered. */
@@ -595,4 +683,30 @@ export interface OutboxOptions {
    * @default 50
    */
   batchSize?: number;
+}
+
+/**
+ * Social sign-in. The routes: `GET /auth/oauth/<id>?redirectTo=` starts it; the provider
+ * returns to `<baseURL><basePath>/oauth/<id>/callback`, the redirect URI to register with it.
+ */
+export interface OAuthOptions {
+  /**
+   * The identity providers, each with its own id (`google(...)` is `"google"`).
+   * At least one.
+   */
+  providers: OAuthProvider[];
+  /**
+   * Creates an account for an identity that matches none (with the provider's email, verified
+   * when the provider asserts it). Off, such an identity is refused: people sign up another way
+   * and link the provider from their account.
+   * @default true
+   */
+  signUp?: boolean;
+  /**
+   * Keeps the provider's access and refresh tokens with the linked identity, encrypted with a
+   * key derived from `secret` (`auth.api.getOAuthTokens`), for apps that call the provider's
+   * API on the user's behalf. Off, they are used once to read the profile and dropped.
+   * @default false
+   */
+  storeTokens?: boolean;
 }

@@ -1,14 +1,21 @@
 import { z } from "zod";
 import type { RandomSource } from "../crypto/random.js";
 import { AUTH_EVENT_TYPES, type AuthEventListeners } from "../events/events.js";
+import {
+  ARGON2_MEMORY_KIB_RANGE,
+  DEFAULT_MAX_ARGON2_MEMORY_KIB,
+} from "../password/argon2-limits.js";
 import type { PasswordHasher } from "../password/hasher.js";
 import type { Storage } from "../storage/ports.js";
 import { parseCIDR } from "../util/ip-address.js";
 import type { Logger } from "../util/logger.js";
+import { adminSchema } from "./admin-options.js";
 import { mailOptionShape } from "./mail-options.js";
+import { oauthSchema } from "./oauth-options.js";
 import type { AuthOptions, Clock } from "./options.js";
 import { parseOrigin } from "./origin.js";
 import { tokensSchema } from "./token-options.js";
+import { webhooksSchema } from "./webhook-options.js";
 
 /*
  * The startup check of every option: types, ranges and defaults. Every object of options is a
@@ -31,7 +38,10 @@ const STORAGE_PORTS = [
   "refreshTokens",
   "revocations",
   "audit",
+  "mfa",
 ] as const;
+// `accounts` (linked OAuth identities) is left out on purpose: it is required only with `oauth`
+// (checkOAuthStorage), so storages written before it keep working.
 
 const positiveSeconds = z.number().int().positive();
 
@@ -140,6 +150,12 @@ export const configSchema = z.strictObject({
           error: "password.isBreached must be a function",
         })
         .optional(),
+      maxArgon2MemoryKiB: z
+        .number()
+        .int()
+        .min(ARGON2_MEMORY_KIB_RANGE.min)
+        .max(ARGON2_MEMORY_KIB_RANGE.max)
+        .default(DEFAULT_MAX_ARGON2_MEMORY_KIB),
     })
     .prefault({}),
   session: z
@@ -241,6 +257,12 @@ export const configSchema = z.strictObject({
         .regex(/^[\x21-\x7e]+$/, "metrics.token must be printable ASCII without spaces"),
     })
     .optional(),
+  /** Who may call the admin routes: see admin-options.ts. */
+  admin: adminSchema,
+  /** Standard Webhooks endpoints: see webhook-options.ts. */
+  webhooks: webhooksSchema,
+  /** Social sign-in: see oauth-options.ts. */
+  oauth: oauthSchema,
   maxBodyBytes: z
     .number()
     .int()

@@ -4,7 +4,9 @@ import { toAuditRecord } from "../events/audit-record.js";
 import { createEventBus } from "../events/bus.js";
 import type { AuthEventListeners } from "../events/events.js";
 import { countEvents, createAuthMetrics } from "../metrics/auth-metrics.js";
+import { createAuthOutbox } from "../outbox/auth-outbox.js";
 import { createMailService } from "../outbox/mail-service.js";
+import { subscribeWebhooks } from "../outbox/webhook-delivery.js";
 import { passwordHashing } from "../password/hashing.js";
 import { pbkdf2 } from "../password/pbkdf2.js";
 import { logError } from "../util/logger.js";
@@ -39,15 +41,25 @@ export function buildContext(
   const metrics = createAuthMetrics({
     backlog: async () => (await config.storage.outbox.countPending?.()) ?? null,
     onError: (message, error) => logError(config.logger, message, error),
+    webhooks: config.webhooks.length > 0,
   });
   countEvents(events, metrics);
+  // One outbox for mail and webhooks, built even without a mailer: a flush drains either kind.
+  const outbox = createAuthOutbox(config, { now, events, metrics });
+  // Webhooks: each event that an endpoint takes is queued (durably, before the response).
+  subscribeWebhooks(events, outbox, config.webhooks);
   const hasher = passwordHashing(config.passwordHasher ?? pbkdf2());
   const keys = importKeyRing(config);
   const readiness = trackReadiness("tokens.keys", keys);
   // Hashed ahead, so the first sign-in of an unknown email takes no longer than the rest.
   let dummy: Promise<string> | null = null;
   const dummyHash = () => {
-    dummy ??= hasher.hash(DUMMY_PASSWORD);
+    // A failure is not kept: Workers refuse randomness at module scope, where createAuth is
+    // usually called, so this first attempt fails there and the first sign-in hashes it instead.
+    dummy ??= hasher.hash(DUMMY_PASSWORD).catch((error: unknown) => {
+      dummy = null;
+      throw error;
+    });
     return dummy;
   };
   dummyHash().catch(() => {});
@@ -68,24 +80,8 @@ export function buildContext(
     hasher,
     now,
     random: config.random,
-    mail: createMailService(
-      config,
-      config.storage,
-      now,
-      async (dead) => {
-        await events.emit(
-          "mail.dead_lettered",
-          {},
-          {
-            messageId: dead.id,
-            mailType: dead.message?.type ?? "unknown",
-            attempts: dead.attempts,
-            error: dead.error,
-          },
-        );
-      },
-      metrics.mail,
-    ),
+    mail: createMailService(config, outbox, now),
+    outbox,
     keys: readyKeys,
     relyingParty: relyingParty(config),
     dummyHash,

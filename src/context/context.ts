@@ -3,6 +3,7 @@ import type { RandomSource } from "../crypto/random.js";
 import type { EventBus } from "../events/bus.js";
 import type { AuthMetrics } from "../metrics/auth-metrics.js";
 import type { MailService } from "../outbox/mail-service.js";
+import type { Outbox } from "../outbox/outbox.js";
 import type { PasswordHasher } from "../password/hasher.js";
 import type { Storage } from "../storage/ports.js";
 import type { KeyRing } from "./key-ring.js";
@@ -23,6 +24,8 @@ export interface AuthContext {
   random: RandomSource;
   /** Renders and queues mail through the outbox; knows which email features are on. */
   mail: MailService;
+  /** The durable outbox of mail and webhook deliveries (`auth.api.flushOutbox()`). */
+  outbox: Outbox;
   /** The token signing and verification keys; rejects with `unavailable` if they cannot load. */
   keys: Promise<KeyRing>;
   /** Who passkeys belong to, resolved from `passkey` options. */

@@ -24,7 +24,9 @@ export type SignInFailureReason =
   | "no_password"
   | "locked"
   | "email_not_verified"
-  | "passkey_rejected";
+  | "passkey_rejected"
+  /** A second factor (TOTP code or recovery code) that was wrong, or already used. */
+  | "wrong_second_factor";
 
 /** Why a session ended. */
 export type SessionEndReason =
@@ -52,7 +54,15 @@ export interface AuthEventBase {
 /** The type-specific fields of each event, by type. */
 export interface AuthEventFields {
   "user.registered": { method: "password" | "passkey" | "magic_link" | "oauth"; email: string };
-  "user.signed_in": { method: SignInMethod; sessionId: string };
+  "user.signed_in": {
+    /** `mfa` for a sign-in completed by a second factor; `firstFactor` then says how it began. */
+    method: SignInMethod;
+    sessionId: string;
+    /** With `method: "mfa"`: the first factor of the sign-in (password, magic_link...). */
+    firstFactor?: SignInMethod;
+    /** With `method: "mfa"`: what completed it. */
+    secondFactor?: "totp" | "recovery_code";
+  };
   "user.sign_in_failed": { method: SignInMethod; reason: SignInFailureReason };
   "user.locked_out": { until: string; consecutiveFailures: number };
   "user.signed_out": { sessionId: string };
@@ -71,13 +81,24 @@ export interface AuthEventFields {
   "passkey.removed": { passkeyId: string };
   "passkey.clone_suspected": { passkeyId: string; storedCounter: number; presentedCounter: number };
   "mfa.enabled": Record<string, never>;
-  "mfa.disabled": Record<string, never>;
+  /**
+   * `by`: the user turned it off; an operator reset it (`auth.api.admin.resetMfa`); or the first
+   * proof of an unverified address removed what a squatter had set up (`address_proven`).
+   */
+  "mfa.disabled": { by: "user" | "admin" | "address_proven" };
   "mfa.recovery_code_used": { remaining: number };
   "oauth.linked": { provider: string };
+  /** The user unlinked an identity from their account (`DELETE /auth/oauth/accounts/:id`). */
+  "oauth.unlinked": { provider: string };
   "refresh_token.reuse_detected": { familyId: string; sessionId: string };
-  "user.disabled": Record<string, never>;
-  "user.enabled": Record<string, never>;
-  "user.deleted": Record<string, never>;
+  /** By an administrator (`auth.api.admin.disableUser`, `/auth/admin/*`). */
+  "user.disabled": { by: "admin" };
+  "user.enabled": { by: "admin" };
+  /**
+   * `by: "user"` for the account's own `DELETE /auth/account`, `"admin"` for
+   * `auth.api.admin.deleteUser`; absent for `auth.api.deleteAccount` (your server code).
+   */
+  "user.deleted": { by?: "user" | "admin" };
   "mail.dead_lettered": { messageId: string; mailType: string; attempts: number; error: string };
 }
 
@@ -110,6 +131,7 @@ export const AUTH_EVENT_TYPES = [
   "mfa.disabled",
   "mfa.recovery_code_used",
   "oauth.linked",
+  "oauth.unlinked",
   "refresh_token.reuse_detected",
   "user.disabled",
   "user.enabled",

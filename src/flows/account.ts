@@ -111,23 +111,34 @@ export async function updateOwnAccount(
  * deleted and the sessions are listed as revoked, so the user's access JWTs fail at once, even
  * at services that verify them without the session store, and even where sessions live in
  * another store than users (Redis) that no cascade reaches. Then the pending mailed tokens
- * (likewise possibly elsewhere), then the user, whose store cascades to the password, passkeys
- * and the rest. The address's failed-sign-in count is forgotten: an account registered with it
- * later starts clean. Emits `session.revoked` (reason `account_deleted`) and `user.deleted`.
- * Throws `not_found` for an unknown user.
+ * (likewise possibly elsewhere), the passkeys, the password and the second factor (by their
+ * own ports, so a storage composed of several adapters loses them too), then the user, whose
+ * store cascades to whatever else it keeps (refresh families whose session was already gone).
+ * Sessions are swept once more after: one opened by a sign-in racing the deletion, in a store
+ * no cascade reaches, dies too. The address's failed-sign-in count is forgotten: an account
+ * registered with it later starts clean. Emits `session.revoked` (reason `account_deleted`) and
+ * `user.deleted` (with `by` when the caller says who asked). The audit log keeps the account's
+ * records (see `AuditStore`). Throws `not_found` for an unknown user.
  */
 export async function deleteAccount(
   ctx: AuthContext,
   userId: string,
   info: RequestInfo = {},
+  by?: "user" | "admin",
 ): Promise<void> {
   const user = await ctx.storage.users.findById(userId);
   if (!user) throw new AuthError("not_found", "No such user");
   await revokeUserSessions(ctx, user.id, undefined, "account_deleted");
   await ctx.storage.verifications.deleteByUser(user.id);
+  await ctx.storage.passkeys.deleteByUser(user.id);
+  await ctx.storage.passwords.delete(user.id);
+  await ctx.storage.mfa.delete(user.id);
+  // Linked OAuth identities: SQL and memory cascade them, a storage of other parts may not.
+  await ctx.storage.accounts?.deleteByUser(user.id);
   await ctx.storage.users.delete(user.id);
+  await revokeUserSessions(ctx, user.id, undefined, "account_deleted");
   await clearLoginFailures(ctx, user.email);
-  await ctx.events.emit("user.deleted", { userId: user.id, ...info }, {});
+  await ctx.events.emit("user.deleted", { userId: user.id, ...info }, by ? { by } : {});
 }
 
 /**
@@ -141,8 +152,8 @@ export async function deleteOwnAccount(
   input: unknown,
   info: RequestInfo = {},
 ): Promise<void> {
-  const { currentPassword } = parseInput(stepUpInput, input);
+  const proof = parseInput(stepUpInput, input);
   await limitPerIP(ctx, "account-delete", info.ip);
-  await requireRecentSignIn(ctx, caller, currentPassword);
-  await deleteAccount(ctx, caller.userId, info);
+  await requireRecentSignIn(ctx, caller, proof, info);
+  await deleteAccount(ctx, caller.userId, info, "user");
 }

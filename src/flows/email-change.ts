@@ -4,6 +4,7 @@ import { emailField, passwordField } from "../accounts/fields.js";
 import { requireRecentSignIn } from "../accounts/step-up.js";
 import type { AuthContext } from "../context/context.js";
 import { AuthError } from "../errors.js";
+import { totpCodeField } from "../mfa/fields.js";
 import { limitPerAccount, limitPerIP } from "../ops/rate-limit.js";
 import { revokeUserSessions } from "../sessions/sessions.js";
 import type { RequestInfo, User } from "../types.js";
@@ -34,8 +35,10 @@ const ADDRESS_BOUND_PURPOSES = [
 
 export const emailChangeInput = z.object({
   newEmail: emailField,
-  /** Needed unless the session signed in less than `session.freshAge` ago. */
+  /** Needed unless the session signed in less than `session.freshAge` ago (or `code` is sent). */
   currentPassword: passwordField.optional(),
+  /** For a user with MFA, a TOTP code proves the caller as well as the password does. */
+  code: totpCodeField.optional(),
 });
 
 /**
@@ -72,14 +75,15 @@ export async function requestEmailChange(
   info: RequestInfo = {},
 ): Promise<void> {
   requireFeature(ctx.mail.features.emailChange);
-  const { newEmail, currentPassword } = parseInput(emailChangeInput, input);
+  const { newEmail, currentPassword, code } = parseInput(emailChangeInput, input);
   await limitPerIP(ctx, "email-change", info.ip);
   const user = await ctx.storage.users.findById(auth.userId);
   if (!user) throw new AuthError("unauthenticated", "Not signed in");
   await requireRecentSignIn(
     ctx,
     { userId: user.id, signedInAt: auth.sessionCreatedAt },
-    currentPassword,
+    { currentPassword, code },
+    info,
   );
   if (newEmail === user.email) return;
   await limitPerAccount(ctx, "email-change", newEmail);

@@ -3,6 +3,7 @@ import type { AddressProver } from "../accounts/account-recovery.js";
 import { emailField } from "../accounts/fields.js";
 import type { AuthContext } from "../context/context.js";
 import { limitPerAccount, limitPerIP } from "../ops/rate-limit.js";
+import { isDisabled } from "../sessions/account-disabled.js";
 import type { RequestInfo } from "../types.js";
 import { allowedRedirect, redirectTarget } from "../util/redirect-target.js";
 import { parseInput } from "../validation.js";
@@ -22,7 +23,7 @@ import {
   requireFeature,
   tokenData,
 } from "./one-time-token.js";
-import type { SignedIn } from "./password-accounts.js";
+import type { SignInResult } from "./password-accounts.js";
 import { signInRecipient } from "./sign-in-recipient.js";
 
 export const MAGIC_LINK_PURPOSE = "magic-link";
@@ -43,10 +44,11 @@ export const loginCodeInput = z.object({
     .regex(/^\d{6}$/, "code must be 6 digits"),
 });
 
-export interface MagicSignIn extends SignedIn {
-  /** The allowlisted page to send the browser to. */
-  redirectTo: string;
-}
+/**
+ * A magic-link sign-in (or its pending step, for an account with MFA) and where it lands:
+ * `redirectTo`, the allowlisted page to send the browser to.
+ */
+export type MagicSignIn = SignInResult & { redirectTo: string };
 
 /**
  * Mails a sign-in link (or code) to the address. Answers the same whether or not an account
@@ -63,7 +65,8 @@ export async function requestMagicLink(
   await limitPerIP(ctx, "magic-link", info.ip);
   await limitPerAccount(ctx, "magic-link", email);
   const user = await ctx.storage.users.findByEmail(email);
-  if (!user && !ctx.config.magicLink.signUp) {
+  // A disabled account gets no mail either, answered like an address without an account.
+  if (user ? isDisabled(user) : !ctx.config.magicLink.signUp) {
     await balanceMissingAccount(
       ctx,
       MAGIC_LINK_PURPOSE,
@@ -135,7 +138,7 @@ export async function verifyLoginCode(
   input: unknown,
   info: RequestInfo = {},
   prover: AddressProver = {},
-): Promise<SignedIn> {
+): Promise<SignInResult> {
   requireFeature(ctx.mail.features.magicLink);
   const { email, code } = parseInput(loginCodeInput, input);
   await limitPerIP(ctx, "login-code", info.ip);

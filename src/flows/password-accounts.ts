@@ -5,8 +5,15 @@ import { verifyCurrentPassword, verifyPasswordLogin } from "../accounts/password
 import type { AuthContext } from "../context/context.js";
 import { randomId } from "../crypto/ids.js";
 import { AuthError } from "../errors.js";
+import type { SecondFactorRequired } from "../mfa/pending-step.js";
 import { limitPerIP } from "../ops/rate-limit.js";
-import { announceSignIn, createSession, type IssuedSession, signIn } from "../sessions/sessions.js";
+import {
+  announceSignIn,
+  createSession,
+  type IssuedSession,
+  type SignInOutcome,
+  signIn,
+} from "../sessions/sessions.js";
 import type { RequestInfo, User } from "../types.js";
 import { parseInput } from "../validation.js";
 import { afterRegistration } from "./email-verification.js";
@@ -25,6 +32,18 @@ export const changePasswordInput = z.object({
 
 export interface SignedIn extends IssuedSession {
   user: User;
+}
+
+/**
+ * What a sign-in answers: `SignedIn`, or for an account with MFA the pending step
+ * (`{ mfaRequired: true, mfaToken, expiresAt }`), completed by `auth.api.verifyMfa`. Tell them
+ * apart by `mfaRequired`.
+ */
+export type SignInResult = SignedIn | SecondFactorRequired;
+
+/** Adds the user to a `signIn` outcome that opened a session; the pending step stays as it is. */
+export function withUser(user: User, outcome: SignInOutcome): SignInResult {
+  return outcome.mfaRequired ? outcome : { user, ...outcome };
 }
 
 /**
@@ -85,11 +104,11 @@ export async function login(
   ctx: AuthContext,
   input: unknown,
   info: RequestInfo = {},
-): Promise<SignedIn> {
+): Promise<SignInResult> {
   const { email, password } = parseInput(loginInput, input);
   await limitPerIP(ctx, "login", info.ip);
   const user = await verifyPasswordLogin(ctx, email, password, { info });
-  return { user, ...(await signIn(ctx, user.id, "password", info)) };
+  return withUser(user, await signIn(ctx, user.id, "password", info));
 }
 
 /**

@@ -3,6 +3,7 @@ import { type AddressProver, proveAddress, secureAccount } from "../accounts/acc
 import { emailField, passwordField } from "../accounts/fields.js";
 import type { AuthContext } from "../context/context.js";
 import { clearLoginFailures, limitPerAccount, limitPerIP } from "../ops/rate-limit.js";
+import { assertNotDisabled, isDisabled } from "../sessions/account-disabled.js";
 import type { RequestInfo } from "../types.js";
 import { redirectTarget } from "../util/redirect-target.js";
 import { parseInput } from "../validation.js";
@@ -48,7 +49,8 @@ export async function forgotPassword(
   // Emitted for unknown addresses too (without a userId): the audit sees the probing, and the
   // listeners' work costs the same either way, so timing tells nothing.
   await ctx.events.emit("password.reset_requested", { userId: user?.id, ...info }, {});
-  if (!user) {
+  // A disabled account gets no link either: the same answer after the same work.
+  if (!user || isDisabled(user)) {
     await balanceMissingAccount(ctx, PASSWORD_RESET_PURPOSE, "password-reset", email);
     return;
   }
@@ -86,6 +88,9 @@ export async function resetPassword(
   const record = await consumeToken(ctx, token, PASSWORD_RESET_PURPOSE);
   const user = record.userId ? await ctx.storage.users.findById(record.userId) : null;
   if (!user || user.email !== record.identifier) throw invalidToken();
+  // A link mailed before the account was disabled (disabling voids them; this is the race) sets
+  // nothing: the holder proved the mailbox, so they are told why and whom to ask.
+  assertNotDisabled(user);
   // Before the new password is set: an eviction removes the squatter's password, not this one.
   await proveAddress(ctx, user, prover, info);
   await ctx.storage.passwords.set(user.id, hash);

@@ -2,10 +2,11 @@ import { type AddressProver, proveAddress } from "../accounts/account-recovery.j
 import type { AuthContext } from "../context/context.js";
 import { randomId } from "../crypto/ids.js";
 import { isAuthError } from "../errors.js";
+import { assertNotDisabled } from "../sessions/account-disabled.js";
 import { signIn } from "../sessions/sessions.js";
 import type { RequestInfo, User } from "../types.js";
 import { invalidToken } from "./one-time-token.js";
-import type { SignedIn } from "./password-accounts.js";
+import { type SignInResult, withUser } from "./password-accounts.js";
 
 /**
  * Signs in whoever proved they read mail sent to `email` (a magic link or a login code). The
@@ -19,10 +20,12 @@ export async function signInRecipient(
   proof: { userId: string | null; email: string; method: "magic_link" | "code" },
   info: RequestInfo = {},
   prover: AddressProver = {},
-): Promise<SignedIn> {
+): Promise<SignInResult> {
   const account = await recipientAccount(ctx, proof, info);
+  // Before the proof changes anything (it may verify the address, or evict credentials).
+  assertNotDisabled(account);
   const { user } = await proveAddress(ctx, account, prover, info);
-  return { user, ...(await signIn(ctx, user.id, proof.method, info)) };
+  return withUser(user, await signIn(ctx, user.id, proof.method, info));
 }
 
 async function recipientAccount(

@@ -64,7 +64,7 @@ export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthH
     // HEAD is answered from a GET route; it must never do what that GET does to state.
     if (request.method === "HEAD" && route.changesState) return unusedLinkHead();
     const credential = readCredential(ctx.config, request.headers);
-    if (credential?.kind !== "bearer") checkCsrf(request);
+    if (credential?.kind !== "bearer" && !route.crossSitePost) checkCsrf(request);
     const caller = route.auth ? await authenticateCredential(ctx, credential) : null;
     if (route.auth && !caller) throw new AuthError("unauthenticated", "Not signed in");
     // Read, then the feature, then the schema: the order the flows check them in.

@@ -69,6 +69,13 @@ interface RouteOptions {
    * test/http/route-table.test.ts holds every credential endpoint to: past the per-IP limit, 429.
    */
   rateLimit?: readonly RateLimitAction[];
+  /**
+   * A POST another site sends by design: an identity provider's `form_post` callback (Sign in
+   * with Apple). The CSRF check is skipped for it, so such a route must change nothing on the
+   * strength of the cookies it gets: the OAuth one only redirects to its GET twin, where the
+   * state cookie is checked.
+   */
+  crossSitePost?: boolean;
 }
 
 /** A route as the handler and the router see it, its body's type erased. */

@@ -5,8 +5,8 @@ import { createRegistry } from "./registry.js";
 /*
  * The library's own metrics (DESIGN §6), one set per instance. The names are fixed by the design:
  * dashboards and alerts depend on them. Counts come from the events (sign-ins, sign-ups,
- * lockouts, dead letters), the outbox (each delivery attempt) and the handler (every request
- * and every 429); the outbox backlog is read from storage at scrape time.
+ * lockouts, dead mail), the outbox (each delivery attempt, dead webhooks) and the handler (every
+ * request and every 429); the outbox backlog is read from storage at scrape time.
  */
 
 /** Upper bounds of the request-duration histogram, in seconds (Prometheus' usual ones). */
@@ -18,11 +18,15 @@ export const UNMATCHED_ROUTE = "unmatched";
 /** What became of a message: one attempt `sent` or `failed`; `dead` once it is given up on. */
 export type MailOutcome = "sent" | "failed" | "dead";
 
+/** What became of a webhook delivery: as for mail, one attempt or its end. */
+export type WebhookOutcome = MailOutcome;
+
 export interface AuthMetrics {
   signIn(method: SignInMethod, outcome: "success" | "failure"): void;
   signUp(method: string): void;
   lockout(): void;
   mail(outcome: MailOutcome): void;
+  webhook(outcome: WebhookOutcome): void;
   /** A 429 the handler answered, by the route pattern it matched (`/login`), never the path. */
   rateLimited(route: string): void;
   /** One answered request: the matched route pattern (or `unmatched`), its status, seconds. */
@@ -39,6 +43,11 @@ export interface AuthMetricsOptions {
   backlog(): Promise<number | null>;
   /** Told when the backlog cannot be read; the scrape goes on without that sample. */
   onError(message: string, error: unknown): void;
+  /**
+   * Whether webhook endpoints are configured: their outcomes are then exposed at 0 from the
+   * start; an instance without webhooks shows the counter without samples.
+   */
+  webhooks?: boolean;
 }
 
 export function createAuthMetrics(options: AuthMetricsOptions): AuthMetrics {
@@ -65,9 +74,11 @@ export function createAuthMetrics(options: AuthMetricsOptions): AuthMetrics {
     "Mail delivery attempts that were sent or failed, and messages dead-lettered.",
     ["outcome"],
   );
-  registry.counter("portcullis_webhook_deliveries_total", "Webhook delivery attempts by outcome.", [
-    "outcome",
-  ]);
+  const webhooks = registry.counter(
+    "portcullis_webhook_deliveries_total",
+    "Webhook delivery attempts that were sent or failed, and deliveries dead-lettered.",
+    ["outcome"],
+  );
   const durations = registry.histogram(
     "portcullis_http_request_duration_seconds",
     "Time the auth handler took to answer, by route pattern and status.",
@@ -88,13 +99,17 @@ export function createAuthMetrics(options: AuthMetricsOptions): AuthMetrics {
   );
   // Exposed at 0 from the start, so rate() and alerts work before the first event.
   lockouts.inc({}, 0);
-  for (const outcome of ["sent", "failed", "dead"] as const) mail.inc({ outcome }, 0);
+  for (const outcome of ["sent", "failed", "dead"] as const) {
+    mail.inc({ outcome }, 0);
+    if (options.webhooks) webhooks.inc({ outcome }, 0);
+  }
 
   return {
     signIn: (method, outcome) => signIns.inc({ method, outcome }),
     signUp: (method) => signUps.inc({ method }),
     lockout: () => lockouts.inc({}),
     mail: (outcome) => mail.inc({ outcome }),
+    webhook: (outcome) => webhooks.inc({ outcome }),
     rateLimited: (route) => rateLimited.inc({ route }),
     observeRequest: (route, status, seconds) =>
       durations.observe({ route, status: String(status) }, seconds),

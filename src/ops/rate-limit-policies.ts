@@ -20,6 +20,12 @@ export interface RateLimitPolicy {
 const perIP = (config: ResolvedConfig) => config.rateLimit.perIP;
 /** `mailRateLimit`: mail sent to one address, each kind counted apart. */
 const mailPerAddress = (config: ResolvedConfig) => config.mailRateLimit;
+/**
+ * Second-factor attempts per account: 10 per 15 minutes, plenty for a person mistyping, and with
+ * 3 valid codes in a million (±1 step) about a thousand guesses a day at most before the account
+ * lockout (which every wrong code feeds, up to its 100 consecutive failures) stops them sooner.
+ */
+const mfaPerAccount = () => ({ max: 10, window: 15 * 60 });
 
 /**
  * Every rate-limited action, and how it is limited: the closed set of names `limitPerIP` and
@@ -47,6 +53,19 @@ export const RATE_LIMIT_POLICIES = {
   "token-revoke": { perIP },
   /** `DELETE /auth/account`: its `currentPassword` is a password guess like a login's. */
   "account-delete": { perIP },
+  /**
+   * Second-factor guesses (TOTP and recovery codes: completing a sign-in, step-up, turning MFA
+   * off, new recovery codes) and MFA set-up. Per account (the user id, hashed) as well as per
+   * IP, whatever the route: every wrong code also counts toward the account's failure lockout.
+   */
+  mfa: { perIP, perAccount: mfaPerAccount },
+  /**
+   * Starting a social sign-in or a link (`GET /auth/oauth/:provider`, `POST .../link`): each
+   * start stores an attempt and may fetch the provider's metadata.
+   */
+  "oauth-start": { perIP },
+  /** A provider's callback: each one that passes the state check calls the provider. */
+  "oauth-callback": { perIP },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 type Policies = typeof RATE_LIMIT_POLICIES;

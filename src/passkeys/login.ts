@@ -1,7 +1,6 @@
-import {
-  generateAuthenticationOptions,
-  type PublicKeyCredentialRequestOptionsJSON,
-  verifyAuthenticationResponse,
+import type {
+  PublicKeyCredentialRequestOptionsJSON,
+  VerifiedAuthenticationResponse,
 } from "@simplewebauthn/server";
 import { z } from "zod";
 import { assertEmailVerified } from "../accounts/email-verified.js";
@@ -10,7 +9,7 @@ import type { AuthContext } from "../context/context.js";
 import { base64urlDecode } from "../crypto/base64url.js";
 import { constantTimeEqual } from "../crypto/constant-time.js";
 import { AuthError } from "../errors.js";
-import type { SignedIn } from "../flows/password-accounts.js";
+import { type SignInResult, withUser } from "../flows/password-accounts.js";
 import { limitPerIP } from "../ops/rate-limit.js";
 import { signIn } from "../sessions/sessions.js";
 import type { RequestInfo } from "../types.js";
@@ -21,6 +20,7 @@ import {
   assertSameCredentialId,
   authenticationResponseSchema,
 } from "./schemas.js";
+import { loadWebAuthn } from "./webauthn.js";
 
 export const loginOptionsInput = z.object({ email: emailField.optional() }).nullish();
 
@@ -55,6 +55,7 @@ export async function passkeyLoginOptions(
     identifier: email ?? "",
     data: { hinted: email !== undefined },
   });
+  const { generateAuthenticationOptions } = await loadWebAuthn();
   return generateAuthenticationOptions({
     rpID: party.id,
     challenge: challenge.bytes,
@@ -75,13 +76,16 @@ function wasHinted(data: string | null): boolean {
 
 /**
  * Checks an answer to a login challenge and, when it holds, opens a session exactly as a
- * password login does. The challenge is spent first, whatever the outcome.
+ * password login does. The challenge is spent first, whatever the outcome. An assertion with
+ * user verification (the authenticator checked a PIN or biometric: the UV flag, which the
+ * signature covers) is two factors and signs an account with MFA in directly; without it, the
+ * passkey is a first factor like a password, and such an account gets the pending step (§7).
  */
 export async function verifyPasskeyLogin(
   ctx: AuthContext,
   input: unknown,
   info: RequestInfo = {},
-): Promise<SignedIn> {
+): Promise<SignInResult> {
   const response = parseInput(authenticationResponseSchema, input) as AuthenticationResponse;
   assertSameCredentialId(response);
   await limitPerIP(ctx, "passkey-login", info.ip);
@@ -107,7 +111,8 @@ export async function verifyPasskeyLogin(
   const publicKey = base64urlDecode(passkey.publicKey);
   if (!publicKey) throw signInFailed();
   const party = ctx.relyingParty;
-  let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+  const { verifyAuthenticationResponse } = await loadWebAuthn();
+  let verification: VerifiedAuthenticationResponse;
   try {
     verification = await verifyAuthenticationResponse({
       response,
@@ -154,5 +159,6 @@ export async function verifyPasskeyLogin(
   if (!recorded) throw signInFailed();
   // Only after the signature held, as for passwords: nobody else learns whether it is verified.
   assertEmailVerified(ctx, user);
-  return { user, ...(await signIn(ctx, user.id, "passkey", info)) };
+  const multiFactor = verification.authenticationInfo.userVerified === true;
+  return withUser(user, await signIn(ctx, user.id, "passkey", info, { multiFactor }));
 }

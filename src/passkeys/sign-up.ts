@@ -1,7 +1,4 @@
-import {
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-} from "@simplewebauthn/server";
+import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import { z } from "zod";
 import { emailField, nameField } from "../accounts/fields.js";
 import type { AuthContext } from "../context/context.js";
@@ -22,6 +19,7 @@ import {
   verifyAttestation,
 } from "./registration.js";
 import { assertSameCredentialId, type RegistrationResponse } from "./schemas.js";
+import { loadWebAuthn } from "./webauthn.js";
 
 /*
  * Passkey-first sign-up (`passkey.signUp: true`): an account whose only credential is a passkey.
@@ -59,6 +57,7 @@ export async function passkeySignUpOptions(
     identifier: email,
     data: { signUp: true, userId, email, name: name ?? null },
   });
+  const { generateRegistrationOptions } = await loadWebAuthn();
   return generateRegistrationOptions({
     rpName: party.name,
     rpID: party.id,
@@ -125,5 +124,8 @@ export async function verifyPasskeySignUp(
       email: user.email,
     },
   );
-  return { user, passkey, ...(await signIn(ctx, user.id, "passkey", info)) };
+  const outcome = await signIn(ctx, user.id, "passkey", info);
+  // An account created a moment ago has no second factor to wait for.
+  if (outcome.mfaRequired) throw new AuthError("internal", "A new account cannot need MFA");
+  return { user, passkey, ...outcome };
 }

@@ -1,5 +1,12 @@
 import type { AuthContext } from "../context/context.js";
+import { AuthError } from "../errors.js";
 import type { SessionEndReason, SignInMethod } from "../events/events.js";
+import type { CompletedSecondFactor } from "../mfa/complete.js";
+import {
+  type FirstFactorProof,
+  requireSecondFactor,
+  type SecondFactorRequired,
+} from "../mfa/pending-step.js";
 import type { SessionRecord } from "../storage/ports.js";
 import { isLive } from "../storage/session-liveness.js";
 import type { AuthResult, RequestInfo, Session, User } from "../types.js";
@@ -10,6 +17,7 @@ import {
   opaqueSecretMatches,
   parseOpaqueToken,
 } from "../util/opaque-token.js";
+import { accountDisabled, isDisabled } from "./account-disabled.js";
 import { slideSession } from "./lifetime.js";
 import { revokeSessionTokens } from "./revocation.js";
 
@@ -17,6 +25,20 @@ export interface IssuedSession {
   session: Session;
   /** The cookie's bearer token (`id.secret`, util/opaque-token): shown once, never stored. */
   token: string;
+  /** Never true: tells an opened session from a `SecondFactorRequired` (`mfaRequired: true`). */
+  mfaRequired?: false;
+}
+
+/** What a sign-in ends in: a session, or the pending step when the account has MFA (§7). */
+export type SignInOutcome = IssuedSession | SecondFactorRequired;
+
+/**
+ * What a sign-in proved beyond its first factor. `multiFactor`: the first factor is two by
+ * itself (a passkey with user verification). `secondFactor`: the pending step was completed
+ * (`completeSecondFactor`) by the user signing in.
+ */
+export interface SignInProof extends FirstFactorProof {
+  secondFactor?: CompletedSecondFactor;
 }
 
 export function toPublicSession(record: SessionRecord): Session {
@@ -64,10 +86,12 @@ export async function findLiveSession(
 }
 
 /**
- * The session `id` and its user, when the session is live at `now` and passes `accept` (a
- * secret or subject check). One storage call when the sessions port has `getWithUser`;
- * otherwise `get`, then `users.findById` only for a session that passed. A read: whatever it
- * finds (an expired session included) it writes nothing; `purgeExpired` reclaims expired rows.
+ * The session `id` and its user, when the session is live at `now`, passes `accept` (a secret
+ * or subject check) and its user is not disabled (should a revocation have been missed, the
+ * credential still fails: the user row is read here anyway). One storage call when the sessions
+ * port has `getWithUser`; otherwise `get`, then `users.findById` only for a session that passed.
+ * A read: whatever it finds (an expired session included) it writes nothing; `purgeExpired`
+ * reclaims expired rows.
  */
 export async function findLiveSessionWithUser(
   ctx: AuthContext,
@@ -78,12 +102,14 @@ export async function findLiveSessionWithUser(
   const { sessions, users } = ctx.storage;
   if (sessions.getWithUser) {
     const found = await sessions.getWithUser(id);
-    return found && isLive(found.session, now) && accept(found.session) ? found : null;
+    return found && isLive(found.session, now) && accept(found.session) && !isDisabled(found.user)
+      ? found
+      : null;
   }
   const session = await sessions.get(id);
   if (!session || !isLive(session, now) || !accept(session)) return null;
   const user = await users.findById(session.userId);
-  return user ? { session, user } : null;
+  return user && !isDisabled(user) ? { session, user } : null;
 }
 
 /**
@@ -141,27 +167,73 @@ export async function endSessionByToken(ctx: AuthContext, token: string): Promis
 /**
  * Opens the session of a completed sign-in and emits `user.signed_in` with how it was made.
  * Every sign-in goes through here; `createSession` alone is for sessions that are not one.
+ * A disabled (or meanwhile deleted) account is refused here, whatever the method. An account
+ * with MFA gets the pending step instead of a session (`secondFactorGate`), unless `proof` says
+ * the second factor was proven.
  */
 export async function signIn(
   ctx: AuthContext,
   userId: string,
   method: SignInMethod,
   info: RequestInfo = {},
-): Promise<IssuedSession> {
+  proof: SignInProof = {},
+): Promise<SignInOutcome> {
+  const pending = await secondFactorGate(ctx, userId, method, proof);
+  if (pending) return pending;
   const issued = await createSession(ctx, userId, info);
-  await announceSignIn(ctx, userId, method, issued.session.id, info);
+  await refuseUnlessEnabled(ctx, userId, issued.session.id);
+  await announceSignIn(ctx, userId, method, issued.session.id, info, proof.secondFactor);
   return issued;
 }
 
-/** Emits `user.signed_in` for a session opened by `createSession` (see `signIn`). */
+/**
+ * The second-factor gate (DESIGN §7), here because every first factor passes through `signIn`:
+ * a sign-in method added later cannot forget it. Null when a session may open: MFA off, a first
+ * factor that is two factors by itself, or a second factor completed for this very user.
+ */
+function secondFactorGate(
+  ctx: AuthContext,
+  userId: string,
+  method: SignInMethod,
+  proof: SignInProof,
+): Promise<SecondFactorRequired | null> {
+  if (proof.secondFactor && proof.secondFactor.user.id === userId) return Promise.resolve(null);
+  return requireSecondFactor(ctx, { userId, method }, { multiFactor: proof.multiFactor });
+}
+
+/**
+ * Checked after the session is stored, not before: `disableUser` marks the user, then revokes
+ * its sessions, so a disable racing this sign-in either finds the new session (and revokes it)
+ * or is seen by this read. The refused session ends at once.
+ */
+async function refuseUnlessEnabled(
+  ctx: AuthContext,
+  userId: string,
+  sessionId: string,
+): Promise<void> {
+  // Fresh: a lagging read replica could still show an account disabled a moment ago as enabled.
+  const user = await ctx.storage.users.findById(userId, { fresh: true });
+  if (user && !isDisabled(user)) return;
+  await endSession(ctx, sessionId);
+  throw user ? accountDisabled() : new AuthError("unauthenticated", "The account no longer exists");
+}
+
+/**
+ * Emits `user.signed_in` for a session opened by `createSession` (see `signIn`); a sign-in
+ * completed by a second factor names both factors.
+ */
 export async function announceSignIn(
   ctx: AuthContext,
   userId: string,
   method: SignInMethod,
   sessionId: string,
   info: RequestInfo = {},
+  secondFactor?: CompletedSecondFactor,
 ): Promise<void> {
-  await ctx.events.emit("user.signed_in", { userId, ...info }, { method, sessionId });
+  const factors = secondFactor
+    ? { firstFactor: secondFactor.firstFactor, secondFactor: secondFactor.secondFactor }
+    : {};
+  await ctx.events.emit("user.signed_in", { userId, ...info }, { method, sessionId, ...factors });
 }
 
 /** Signs out: ends the session and emits `user.signed_out`. */

@@ -1,5 +1,7 @@
 import type { Storage } from "../storage/ports.js";
+import { accountsContract } from "./accounts.js";
 import { auditContract } from "./audit.js";
+import { mfaContract } from "./mfa.js";
 import { outboxContract } from "./outbox.js";
 import { passkeysContract } from "./passkeys.js";
 import { passwordsContract } from "./passwords.js";
@@ -35,6 +37,8 @@ const CONTRACTS: Record<StoragePortName, (makeStorage: () => Promise<Storage> | 
     refreshTokens: refreshTokensContract,
     revocations: revocationsContract,
     audit: auditContract,
+    mfa: mfaContract,
+    accounts: accountsContract,
   };
 
 export interface TestStorageOptions {
@@ -52,7 +56,9 @@ export function testStorage(
 }
 
 export {
+  accountsContract,
   auditContract,
+  mfaContract,
   outboxContract,
   passkeysContract,
   passwordsContract,

@@ -109,10 +109,40 @@ export function sessionsContract(makeStorage: () => Promise<Storage> | Storage) 
       });
       expect(updated?.metadata).toEqual({ plan: "team" });
       expect(await getWithUser(live.id)).toEqual({ session: live, user: updated });
+      // The disabled mark too: the guard refuses a disabled user from this one read.
+      const disabled = await storage.users.update(user.id, {
+        disabledAt: at(50),
+        updatedAt: at(50),
+      });
+      expect(disabled?.disabledAt).toEqual(at(50));
+      expect(await getWithUser(live.id)).toEqual({ session: live, user: disabled });
       expect(await getWithUser(unique("missing"))).toBeNull();
       // A session whose user is gone comes back as null too (in one database, the delete cascades).
       await storage.users.delete(user.id);
       expect(await getWithUser(live.id)).toBeNull();
+    });
+
+    it("countLive, where a store has it, counts exactly the sessions isLive counts", async () => {
+      const storage = await makeStorage();
+      const countLive = storage.sessions.countLive?.bind(storage.sessions);
+      // Optional: a store that would have to visit every session (Redis) leaves it out.
+      if (!countLive) return;
+      const user = await createdUser(storage);
+      const now = at(1000);
+      // Other tests share the store: only the difference made here is looked at.
+      const before = await countLive(now);
+      const sessions = [
+        sessionRecord(user.id, { expiresAt: at(5000), absoluteExpiresAt: at(9000) }),
+        sessionRecord(user.id, { expiresAt: at(1001), absoluteExpiresAt: at(9000) }),
+        sessionRecord(user.id, { expiresAt: at(1000), absoluteExpiresAt: at(9000) }),
+        sessionRecord(user.id, { expiresAt: at(5000), absoluteExpiresAt: at(1000) }),
+        sessionRecord(user.id, { expiresAt: at(10), absoluteExpiresAt: at(20) }),
+      ];
+      for (const session of sessions) await storage.sessions.create(session);
+      // Both expiries are exclusive: a session expiring at `now` is over.
+      expect((await countLive(now)) - before).toBe(2);
+      await storage.sessions.deleteByUser(user.id);
+      expect(await countLive(now)).toBe(before);
     });
 
     it("deleteExpired leaves live sessions, and expired ones are never handed out as live", async () => {

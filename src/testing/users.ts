@@ -7,7 +7,8 @@ const isEmailTaken = (error: unknown) => error instanceof AuthError && error.cod
 
 /**
  * The users port's contract: atomic creation, case-insensitive unique email, the metadata JSON
- * object, cascade delete.
+ * object, the disabled mark, cascade delete, and (where a store has them) the admin's listing
+ * and counts.
  */
 export function usersContract(makeStorage: () => Promise<Storage> | Storage) {
   describe("users port", () => {
@@ -15,8 +16,8 @@ export function usersContract(makeStorage: () => Promise<Storage> | Storage) {
       const storage = await makeStorage();
       const input = newUser({ name: "Ada Lovelace ✓", emailVerified: true });
       const created = await storage.users.create(input);
-      // Created without metadata: it reads back as an empty object.
-      const expected = { ...input, metadata: {}, updatedAt: input.createdAt };
+      // Created without metadata: it reads back as an empty object; a new user is enabled.
+      const expected = { ...input, metadata: {}, updatedAt: input.createdAt, disabledAt: null };
       expect(created).toEqual(expected);
       expect(await storage.users.findById(input.id)).toEqual(expected);
       expect(await storage.users.findByEmail(input.email)).toEqual(expected);
@@ -154,6 +155,118 @@ export function usersContract(makeStorage: () => Promise<Storage> | Storage) {
         updatedAt: at(6),
       });
       expect(recased?.email).toBe(first.email.toUpperCase());
+    });
+
+    it("keeps disabledAt: set, kept by other updates, cleared, never someone else's", async () => {
+      const storage = await makeStorage();
+      const user = await createdUser(storage);
+      const bystander = await createdUser(storage);
+      const disabled = await storage.users.update(user.id, {
+        disabledAt: at(100),
+        updatedAt: at(100),
+      });
+      expect(disabled).toEqual({ ...user, disabledAt: at(100), updatedAt: at(100) });
+      expect(await storage.users.findById(user.id)).toEqual(disabled);
+      expect(await storage.users.findByEmail(user.email)).toEqual(disabled);
+      // An update that does not name it keeps it.
+      const renamed = await storage.users.update(user.id, { name: "Ada", updatedAt: at(110) });
+      expect(renamed?.disabledAt).toEqual(at(100));
+      expect((await storage.users.findById(bystander.id))?.disabledAt).toBeNull();
+      const enabled = await storage.users.update(user.id, { disabledAt: null, updatedAt: at(120) });
+      expect(enabled?.disabledAt).toBeNull();
+      expect((await storage.users.findById(user.id))?.disabledAt).toBeNull();
+    });
+
+    it("lists by email prefix, case-insensitively, a page at a time without repeats or skips", async () => {
+      const storage = await makeStorage();
+      const list = storage.users.list?.bind(storage.users);
+      // Optional: a store without it leaves auth.api.admin.findUsers unavailable.
+      if (!list) return;
+      const prefix = unique("list").toLowerCase();
+      const emails = ["b", "a", "C", "d-1", "d.2", "e+tag", "Z"].map(
+        (local) => `${prefix}-${local}@Example.com`,
+      );
+      const created = [];
+      for (const email of emails) created.push(await storage.users.create(newUser({ email })));
+      // Not matched: the prefix elsewhere than at the start, and a near miss.
+      await storage.users.create(newUser({ email: `x${prefix}-a@example.com` }));
+      await storage.users.create(newUser({ email: `${prefix.slice(0, -1)}@example.com` }));
+
+      const all = await list({ emailPrefix: prefix, limit: 100 });
+      expect(all.map((user) => user.id).sort()).toEqual(created.map((user) => user.id).sort());
+      // Every field, as findById hands it out.
+      for (const user of all) expect(user).toEqual(await storage.users.findById(user.id));
+      const keys = all.map((user) => user.email.toLowerCase());
+      expect(new Set(keys).size).toBe(keys.length);
+
+      const paged: string[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const users = await list({ emailPrefix: prefix, afterEmail: after, limit: 2 });
+        expect(users.length).toBeLessThanOrEqual(2);
+        paged.push(...users.map((user) => user.id));
+        if (users.length < 2) break;
+        after = (users[users.length - 1] as { email: string }).email.toLowerCase();
+      }
+      // The same users in the same order as the one big page: none repeated, none skipped.
+      expect(paged).toEqual(all.map((user) => user.id));
+      expect(await list({ emailPrefix: prefix, afterEmail: keys.at(-1), limit: 5 })).toEqual([]);
+      expect(await list({ emailPrefix: `${prefix}-c@`, limit: 5 })).toEqual([
+        await storage.users.findById((created[2] as { id: string }).id),
+      ]);
+      // A user added between two pages, before the cursor, is not seen; after it, it is.
+      const first = await list({ emailPrefix: prefix, limit: 3 });
+      const cursor = (first.at(-1) as { email: string }).email.toLowerCase();
+      const early = await storage.users.create(newUser({ email: `${prefix}-0@example.com` }));
+      const late = await storage.users.create(newUser({ email: `${prefix}-zz@example.com` }));
+      const rest = await list({ emailPrefix: prefix, afterEmail: cursor, limit: 100 });
+      expect(rest.map((user) => user.id)).not.toContain(early.id);
+      expect(rest.map((user) => user.id)).toContain(late.id);
+    });
+
+    it("takes %, _ and backslash in a prefix literally, never as wildcards", async () => {
+      const storage = await makeStorage();
+      const list = storage.users.list?.bind(storage.users);
+      if (!list) return;
+      const prefix = unique("wild").toLowerCase();
+      const make = (local: string) =>
+        storage.users.create(newUser({ email: `${prefix}${local}@example.com` }));
+      const underscore = await make("_x");
+      await make("ax"); // what `_` would match as a LIKE wildcard
+      const percent = await make("%y");
+      await make("zzy"); // what `%` would match
+      const backslash = await make("\\q");
+      await make("q"); // what `\q` would match if the backslash escaped the q
+      const ids = async (emailPrefix: string) =>
+        (await list({ emailPrefix, limit: 10 })).map((user) => user.id);
+      expect(await ids(`${prefix}_`)).toEqual([underscore.id]);
+      expect(await ids(`${prefix}%`)).toEqual([percent.id]);
+      expect(await ids(`${prefix}\\`)).toEqual([backslash.id]);
+      expect(await ids(`${prefix}\\q`)).toEqual([backslash.id]);
+      expect(await ids(`${prefix}%y@`)).toEqual([percent.id]);
+      expect((await ids(prefix)).length).toBe(6);
+    });
+
+    it("counts users, the verified, the disabled and the recent ones", async () => {
+      const storage = await makeStorage();
+      const count = storage.users.count?.bind(storage.users);
+      if (!count) return;
+      // Other tests share the store: only the difference made here is looked at.
+      const recent = at(400 * 86_400);
+      const before = await count({ createdSince: [recent, at(0)] });
+      await storage.users.create(newUser({ createdAt: at(-10) }));
+      await storage.users.create(newUser({ createdAt: recent, emailVerified: true }));
+      const disabled = await storage.users.create(newUser({ createdAt: at(401 * 86_400) }));
+      await storage.users.update(disabled.id, { disabledAt: at(5), updatedAt: at(5) });
+      const after = await count({ createdSince: [recent, at(0)] });
+      expect(after.total - before.total).toBe(3);
+      expect(after.verified - before.verified).toBe(1);
+      expect(after.disabled - before.disabled).toBe(1);
+      expect(after.createdSince.length).toBe(2);
+      expect((after.createdSince[0] as number) - (before.createdSince[0] as number)).toBe(2);
+      expect((after.createdSince[1] as number) - (before.createdSince[1] as number)).toBe(2);
+      expect(after.total).toBeGreaterThanOrEqual(after.disabled);
+      expect(await count({ createdSince: [] })).toMatchObject({ createdSince: [] });
     });
 
     it("deletes a user with its password, sessions and tokens, and nobody else's", async () => {

@@ -4,9 +4,10 @@ import { verifyPasswordLogin } from "../accounts/password-login.js";
 import type { AuthContext } from "../context/context.js";
 import { constantTimeEqual } from "../crypto/constant-time.js";
 import { AuthError } from "../errors.js";
+import type { SecondFactorRequired } from "../mfa/pending-step.js";
 import { limitPerIP } from "../ops/rate-limit.js";
 import { slideSession } from "../sessions/lifetime.js";
-import { endSession, findLiveSession, signIn } from "../sessions/sessions.js";
+import { endSession, findLiveSessionWithUser, signIn } from "../sessions/sessions.js";
 import type { RefreshFamilyRecord, SessionRecord } from "../storage/ports.js";
 import type { RequestInfo } from "../types.js";
 import {
@@ -37,14 +38,17 @@ export const refreshGrantInput = z.object({
 
 const invalidRefreshToken = () => new AuthError("token_invalid", "Invalid refresh token");
 
-/** A session that can still back tokens: live (`isLive`), the given user's. */
+/**
+ * A session that can still back tokens: live (`isLive`), the given user's, and that user not
+ * disabled (read with the session, as the guard reads it).
+ */
 async function liveSession(
   ctx: AuthContext,
   sessionId: string,
   userId: string,
 ): Promise<SessionRecord | null> {
-  const record = await findLiveSession(ctx, sessionId);
-  return record && record.userId === userId ? record : null;
+  const found = await findLiveSessionWithUser(ctx, sessionId, (record) => record.userId === userId);
+  return found?.session ?? null;
 }
 
 async function tokenSet(
@@ -96,18 +100,21 @@ export async function issueTokensForSession(
 
 /**
  * `grant_type=password`: the login flow's checks (per-IP limit shared with `/auth/login`, the
- * same per-account lockout), then a new session with a refresh family bound to it.
+ * same per-account lockout), then a new session with a refresh family bound to it. For an
+ * account with MFA, the pending step instead (`mfa_token`), which `mfaOtpGrant` completes.
  */
 export async function passwordGrant(
   ctx: AuthContext,
   input: unknown,
   info: RequestInfo = {},
-): Promise<TokenSet> {
+): Promise<TokenSet | SecondFactorRequired> {
   const { username, password } = parseInput(passwordGrantInput, input);
   await limitPerIP(ctx, "login", info.ip);
   const user = await verifyPasswordLogin(ctx, username, password, { method: "token", info });
-  const { session } = await signIn(ctx, user.id, "token", info);
-  return issueTokensForSession(ctx, { userId: user.id, sessionId: session.id });
+  const outcome = await signIn(ctx, user.id, "token", info);
+  // An account with MFA: no tokens until `grant_type=mfa_otp` completes the pending step.
+  if (outcome.mfaRequired) return outcome;
+  return issueTokensForSession(ctx, { userId: user.id, sessionId: outcome.session.id });
 }
 
 /**

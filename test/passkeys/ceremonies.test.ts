@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { memoryStorage } from "../../src/index.js";
-import { call, PASSWORD, registered } from "../helpers.js";
+import { call, expectSignedIn, PASSWORD, registered } from "../helpers.js";
 import {
   loginOptions,
   passkeyAuth,
@@ -154,7 +154,7 @@ describe("auth.api passkey functions", () => {
       name: "Phone",
     });
     const request = await auth.api.passkeyLoginOptions({ email: "ada@example.com" });
-    const signedIn = await auth.api.verifyPasskeyLogin(authenticator.get(request));
+    const signedIn = expectSignedIn(await auth.api.verifyPasskeyLogin(authenticator.get(request)));
     expect(signedIn.user.id).toBe(user.id);
     expect((await auth.api.getSession(signedIn.token))?.user.id).toBe(user.id);
     expect((await auth.api.renamePasskey(user.id, passkey.id, "Old phone")).name).toBe("Old phone");

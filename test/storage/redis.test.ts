@@ -26,7 +26,7 @@ describe.skipIf(!available)("Redis storage (sessions, rate limits, tokens, revoc
   // The other ports are SQLite's, tested on their own. (Deleting a user in SQL cannot reach its
   // Redis sessions; the core refuses a session whose user is gone.)
   testStorage(() => storage, {
-    skip: ["users", "passwords", "passkeys", "outbox", "refreshTokens"],
+    skip: ["users", "passwords", "passkeys", "outbox", "refreshTokens", "mfa"],
   });
 
   it("voids tokens of exactly the purpose asked, even when one purpose prefixes another", async () => {

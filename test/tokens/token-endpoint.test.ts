@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, PASSWORD, sessionCookieFrom } from "../helpers.js";
+import { call, expectSignedIn, PASSWORD, sessionCookieFrom } from "../helpers.js";
 import { bearer, decodeJwt, passwordTokens, tokenAuth, tokenRequest } from "./helpers.js";
 
 describe("POST /auth/token grant_type=password", () => {
@@ -221,7 +221,9 @@ describe("auth.api token grants", () => {
 
   it("issueTokensForSession binds tokens to an existing live session of that user only", async () => {
     const { auth, user } = await tokenAuth();
-    const login = await auth.api.login({ email: "ada@example.com", password: PASSWORD });
+    const login = expectSignedIn(
+      await auth.api.login({ email: "ada@example.com", password: PASSWORD }),
+    );
     const tokens = await auth.api.issueTokensForSession({
       userId: user.id,
       sessionId: login.session.id,

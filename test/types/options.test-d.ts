@@ -15,6 +15,7 @@ import {
   html,
   memoryStorage,
 } from "../../src/index.js";
+import { github, google, oidc } from "../../src/oauth-providers/index.js";
 
 type Equals<A, B> =
   (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -57,6 +58,7 @@ export const everyOption = {
     maxBytes: 1024,
     rejectCommon: true,
     isBreached: async (password) => password === "hunter2",
+    maxArgon2MemoryKiB: 262_144,
   },
   session: {
     cookieName: "portcullis.session",
@@ -125,6 +127,34 @@ export const everyOption = {
   },
   audit: { retentionDays: 365 },
   metrics: { token: "a-metrics-token-of-16+-chars" },
+  admin: {
+    token: "an-admin-token-of-at-least-32-characters",
+    isAdmin: async (user) => user.metadata.role === "admin" && user.disabledAt === null,
+  },
+  webhooks: [
+    {
+      url: "https://hooks.example.com/portcullis",
+      secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      events: ["user.registered", "user.locked_out"],
+      timeoutSeconds: 10,
+      allowInsecureUrl: false,
+    },
+  ],
+  oauth: {
+    providers: [
+      google({ clientId: "id.apps.googleusercontent.com", clientSecret: "secret" }),
+      github({ clientId: "Iv1.abc", clientSecret: "secret", scopes: ["read:user", "user:email"] }),
+      oidc({
+        id: "okta",
+        name: "Okta",
+        issuer: "https://example.okta.com",
+        clientId: "c",
+        clientSecret: "s",
+      }),
+    ],
+    signUp: true,
+    storeTokens: false,
+  },
   clock: { now: () => Date.now() },
   random: { fill: (bytes: Uint8Array) => crypto.getRandomValues(bytes) },
   on: { "user.signed_in": (event) => void event.method, "*": (event) => void event.type },
@@ -158,6 +188,37 @@ export function typos() {
     ...base,
     // @ts-expect-error emailChange.freshAge moved to session.freshAge
     emailChange: { freshAge: 600 },
+  });
+  createAuth({
+    ...base,
+    // @ts-expect-error isAdmin answers a boolean (or a promise of one), not the user's role
+    admin: { isAdmin: (user) => user.metadata.role },
+  });
+  createAuth({
+    ...base,
+    webhooks: [
+      {
+        url: "https://hooks.example.com",
+        secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        // @ts-expect-error webhook events are event types (or "*"), not any string
+        events: ["user.signed_up"],
+      },
+    ],
+  });
+  createAuth({
+    ...base,
+    // @ts-expect-error a provider is made by a factory of portcullis/oauth, not named by a string
+    oauth: { providers: ["google"] },
+  });
+  createAuth({
+    ...base,
+    // @ts-expect-error providers are required once oauth is given
+    oauth: { signUp: false },
+  });
+  createAuth({
+    ...base,
+    // @ts-expect-error misspelt oauth option
+    oauth: { providers: [], storeToken: true },
   });
   // baseURL may be left out: it is read from AUTH_URL (or BASE_URL) at startup.
   createAuth({ storage: memoryStorage() });

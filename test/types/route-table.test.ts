@@ -104,7 +104,7 @@ describe("the route table's types", () => {
 describe("the rate-limit actions", () => {
   it("limit per account only where the policy table says so", () => {
     expectTypeOf<PerAccountAction>().toEqualTypeOf<
-      "magic-link" | "password-forgot" | "email-change" | "email-verification"
+      "magic-link" | "password-forgot" | "email-change" | "email-verification" | "mfa"
     >();
     expectTypeOf<PerIPAction>().toEqualTypeOf<RateLimitAction>();
   });

@@ -1,9 +1,12 @@
 import type { Route } from "../route.js";
 import { accountRoutes } from "./account.js";
 import { accountManagementRoutes } from "./account-management.js";
+import { adminRoutes } from "./admin.js";
 import { emailRoutes } from "./email.js";
 import { healthRoutes } from "./health.js";
 import { metricsRoutes } from "./metrics.js";
+import { mfaRoutes } from "./mfa.js";
+import { oauthRoutes } from "./oauth.js";
 import { passkeyRoutes } from "./passkeys.js";
 import { sessionRoutes } from "./sessions.js";
 import { tokenRoutes } from "./tokens.js";
@@ -18,4 +21,7 @@ export const routes: Route[] = [
   ...passkeyRoutes,
   ...emailRoutes,
   ...tokenRoutes,
+  ...mfaRoutes,
+  ...adminRoutes,
+  ...oauthRoutes,
 ];

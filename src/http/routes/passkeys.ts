@@ -41,11 +41,12 @@ export const passkeyRoutes: Route[] = [
       const current = await signedInCaller(request);
       if (!current) return json(200, await passkeySignUpOptions(ctx, body, info));
       // A passkey outlives a password reset: only a fresh sign-in (or the password) adds one.
-      const { currentPassword } = parseInput(stepUpInput, body);
+      const proof = parseInput(stepUpInput, body);
       await requireRecentSignIn(
         ctx,
         { userId: current.user.id, signedInAt: new Date(current.session.createdAt) },
-        currentPassword,
+        proof,
+        info,
       );
       return json(200, await passkeyRegistrationOptions(ctx, current.user.id, info));
     },

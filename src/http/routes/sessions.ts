@@ -36,12 +36,13 @@ export const sessionRoutes: Route[] = [
     path: "/sessions/revoke-others",
     auth: true,
     body: { schema: stepUpInput, optional: true },
-    async handle({ ctx, caller, body }) {
+    async handle({ ctx, caller, body, info }) {
       const { user, session } = caller;
       await requireRecentSignIn(
         ctx,
         { userId: user.id, signedInAt: new Date(session.createdAt) },
-        body.currentPassword,
+        body,
+        info,
       );
       await revokeUserSessions(ctx, user.id, session.id);
       return noContent();

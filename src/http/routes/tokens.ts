@@ -1,14 +1,16 @@
 import { z } from "zod";
+import type { SecondFactorRequired } from "../../mfa/pending-step.js";
 import { limitPerIP } from "../../ops/rate-limit.js";
 import { passwordGrant, refreshGrant, type TokenSet } from "../../tokens/grants.js";
+import { mfaOtpGrant } from "../../tokens/mfa-grant.js";
 import { revokeToken } from "../../tokens/revoke.js";
 import { json, noContent } from "../respond.js";
 import { defineRoute, type Route } from "../route.js";
 
 /** The grant type; the rest of the body is the grant's own input, checked by the grant. */
 const tokenRequest = z.looseObject({
-  grant_type: z.enum(["password", "refresh_token"], {
-    error: 'grant_type must be "password" or "refresh_token"',
+  grant_type: z.enum(["password", "refresh_token", "mfa_otp"], {
+    error: 'grant_type must be "password", "refresh_token" or "mfa_otp"',
   }),
 });
 
@@ -16,6 +18,9 @@ const revokeInput = z.object({
   token: z.string({ error: "token is required" }).min(1).max(4096),
   token_type_hint: z.string().max(64).optional(),
 });
+
+/** Token responses are never cached (RFC 6749 §5.1). */
+const noStore = { "Cache-Control": "no-store", Pragma: "no-cache" };
 
 /** The RFC 6749 §5.1 token response. */
 function tokenResponse(tokens: TokenSet): Response {
@@ -27,7 +32,25 @@ function tokenResponse(tokens: TokenSet): Response {
       token_type: tokens.tokenType,
       expires_in: tokens.expiresIn,
     },
-    { "Cache-Control": "no-store", Pragma: "no-cache" },
+    noStore,
+  );
+}
+
+/**
+ * A password grant for an account with MFA (DESIGN §7), in RFC 6749 §5.2 form as OAuth clients
+ * parse errors: `400 { error: "mfa_required", error_description, mfa_token }`. The client asks
+ * for the code and sends `grant_type=mfa_otp` with `mfa_token` and `otp` (or `recovery_code`).
+ */
+function mfaRequiredResponse(pending: SecondFactorRequired): Response {
+  return json(
+    400,
+    {
+      error: "mfa_required",
+      error_description:
+        "This account has two-factor authentication: send grant_type=mfa_otp with this mfa_token and otp (the code of the authenticator app) or recovery_code",
+      mfa_token: pending.mfaToken,
+    },
+    noStore,
   );
 }
 
@@ -41,11 +64,15 @@ export const tokenRoutes: Route[] = [
     method: "POST",
     path: "/token",
     body: { schema: tokenRequest, formats: ["json", "form"] },
-    rateLimit: ["login", "token-refresh"],
+    rateLimit: ["login", "token-refresh", "mfa"],
     async handle({ ctx, body, info }) {
+      if (body.grant_type === "password") {
+        const granted = await passwordGrant(ctx, body, info);
+        return "mfaRequired" in granted ? mfaRequiredResponse(granted) : tokenResponse(granted);
+      }
       const tokens =
-        body.grant_type === "password"
-          ? await passwordGrant(ctx, body, info)
+        body.grant_type === "mfa_otp"
+          ? await mfaOtpGrant(ctx, body, info)
           : await refreshGrant(ctx, body, info);
       return tokenResponse(tokens);
     },

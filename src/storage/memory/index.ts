@@ -1,5 +1,7 @@
 import type { Storage } from "../ports.js";
+import { memoryAccounts } from "./accounts.js";
 import { memoryAudit } from "./audit.js";
+import { memoryMfa } from "./mfa.js";
 import { memoryOutbox } from "./outbox.js";
 import { memoryPasskeys } from "./passkeys.js";
 import { memoryPasswords } from "./passwords.js";
@@ -23,6 +25,8 @@ export function memoryStorage(): Storage {
   const verifications = memoryVerifications();
   const passkeys = memoryPasskeys();
   const refreshTokens = memoryRefreshTokens();
+  const mfa = memoryMfa();
+  const accounts = memoryAccounts();
   const users = memoryUsers(
     (userId, credentials) => {
       if (credentials.passwordHash !== undefined)
@@ -34,6 +38,8 @@ export function memoryStorage(): Storage {
       verifications.deleteAllOf(userId);
       passkeys.deleteAllOf(userId);
       refreshTokens.deleteAllOf(userId);
+      mfa.deleteAllOf(userId);
+      accounts.deleteAllOf(userId);
     },
   );
   return {
@@ -48,5 +54,7 @@ export function memoryStorage(): Storage {
     revocations: memoryRevocations(),
     // Not emptied by deleting a user: audit records outlive the account (see AuditStore).
     audit: memoryAudit(),
+    mfa,
+    accounts,
   };
 }

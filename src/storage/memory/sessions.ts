@@ -57,6 +57,11 @@ export function memorySessions(
       }
       return count;
     },
+    async countLive(now) {
+      let count = 0;
+      for (const session of byId.values()) if (isLive(session, now)) count++;
+      return count;
+    },
     deleteAllOf(userId) {
       deleteByUser(userId);
     },

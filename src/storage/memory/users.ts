@@ -34,6 +34,7 @@ export function memoryUsers(
         ...input,
         metadata: copyMetadata(input.metadata ?? {}),
         updatedAt: input.createdAt,
+        disabledAt: null,
       };
       // Runs without an await between check and write, so it is atomic within the process.
       claimEmail(user.email, user.id);
@@ -73,6 +74,26 @@ export function memoryUsers(
       byId.delete(id);
       idByEmail.delete(user.email.toLowerCase());
       onDelete(id);
+    },
+    async list({ emailPrefix, afterEmail, limit }) {
+      // startsWith, not a pattern: no character of the prefix is a wildcard.
+      return [...idByEmail.entries()]
+        .filter(([key]) => key.startsWith(emailPrefix))
+        .filter(([key]) => afterEmail === undefined || key > afterEmail)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .slice(0, limit)
+        .map(([, id]) => copyUser(byId.get(id) as User));
+    },
+    async count({ createdSince }) {
+      const users = [...byId.values()];
+      return {
+        total: users.length,
+        verified: users.filter((user) => user.emailVerified).length,
+        disabled: users.filter((user) => user.disabledAt !== null).length,
+        createdSince: createdSince.map(
+          (since) => users.filter((user) => user.createdAt >= since).length,
+        ),
+      };
     },
   };
 }
