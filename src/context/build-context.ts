@@ -14,6 +14,7 @@ import type { AuthContext } from "./context.js";
 import { importKeyRing } from "./key-ring.js";
 import { trackReadiness } from "./readiness.js";
 import { relyingParty } from "./relying-party.js";
+import { sessionCaching } from "./session-caching.js";
 
 const DUMMY_PASSWORD = "portcullis-timing-equaliser";
 
@@ -74,9 +75,12 @@ export function buildContext(
     },
   );
   readyKeys.catch(() => {}); // reported through `readiness`; this copy may never be awaited
+  // The session cache and the verified-token cache (`session.cache`): when on, the core works
+  // through a storage that invalidates the cache after each write to sessions or users.
+  const { storage, sessionCache, tokenCache } = sessionCaching(config);
   return {
     config,
-    storage: config.storage,
+    storage,
     hasher,
     now,
     random: config.random,
@@ -88,5 +92,7 @@ export function buildContext(
     events,
     readiness,
     metrics,
+    ...(sessionCache ? { sessionCache } : {}),
+    ...(tokenCache ? { tokenCache } : {}),
   };
 }

@@ -1,7 +1,6 @@
-import {
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  verifyRegistrationResponse,
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  VerifiedRegistrationResponse,
 } from "@simplewebauthn/server";
 import { z } from "zod";
 import type { AuthContext } from "../context/context.js";
@@ -19,6 +18,7 @@ import {
   type RegistrationResponse,
   registrationResponseSchema,
 } from "./schemas.js";
+import { loadWebAuthn } from "./webauthn.js";
 
 /** The WebAuthn user handle: the user's id, so a discoverable login names its account. */
 export function userHandleOf(userId: string): Uint8Array<ArrayBuffer> {
@@ -44,6 +44,7 @@ export async function passkeyRegistrationOptions(
     userId: user.id,
     identifier: user.email,
   });
+  const { generateRegistrationOptions } = await loadWebAuthn();
   return generateRegistrationOptions({
     rpName: party.name,
     rpID: party.id,
@@ -110,7 +111,8 @@ export async function verifyAttestation(
   challenge: string,
 ): Promise<AttestedPasskey> {
   const party = ctx.relyingParty;
-  let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  const { verifyRegistrationResponse } = await loadWebAuthn();
+  let verification: VerifiedRegistrationResponse;
   try {
     verification = await verifyRegistrationResponse({
       response,
