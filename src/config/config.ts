@@ -9,6 +9,7 @@ import type { AuthOptions, Clock } from "./options.js";
 import { parseOrigin } from "./origin.js";
 import { type ResolvedPasskeyOptions, resolvePasskeyOptions } from "./passkey-options.js";
 import { configSchema, MOVED_OPTIONS, type ParsedOptions } from "./schema.js";
+import { checkSessionCache } from "./session-cache-options.js";
 import { unknownOptionIssue } from "./unknown-options.js";
 
 export { ConfigError, type ConfigIssue } from "../config-error.js";
@@ -138,7 +139,8 @@ export function resolveConfig(config: AuthOptions): ResolvedConfig {
   const issues: ConfigIssue[] = [];
 
   if (options.baseURL === undefined) issues.push(BASE_URL_REQUIRED);
-  if (options.secret === undefined && isProduction()) {
+  const production = isProduction(options.baseURL);
+  if (options.secret === undefined && production) {
     issues.push({
       option: "secret",
       message:
@@ -153,13 +155,14 @@ export function resolveConfig(config: AuthOptions): ResolvedConfig {
     ...options.trustedOrigins.map((o) => parseOrigin(o) as string),
   ]);
   const passkey = resolvePasskeyOptions(options, origin, issues);
-  const deliverable = options.mailer !== undefined || !isProduction();
+  const deliverable = options.mailer !== undefined || !production;
   const emailFeatures = resolveEmailFeatures(options, deliverable, issues);
   checkPages({ baseURL, allowedOrigins }, options, issues);
   checkOAuthStorage(options, issues);
+  checkSessionCache(options, issues);
   if (issues.length > 0) throw new ConfigError(issues);
 
-  const logger = options.logger ?? defaultLoggerFromEnvironment();
+  const logger = options.logger ?? defaultLoggerFromEnvironment(production);
   let secret = options.secret;
   if (secret === undefined) {
     secret = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) =>
@@ -189,8 +192,8 @@ export function resolveConfig(config: AuthOptions): ResolvedConfig {
 }
 
 /** The default logger: JSON lines in production, readable ones otherwise, at `LOG_LEVEL`. */
-function defaultLoggerFromEnvironment(): Logger {
+function defaultLoggerFromEnvironment(production: boolean): Logger {
   const requested = readEnv("LOG_LEVEL")?.toLowerCase();
   const level = LOG_LEVELS.find((candidate) => candidate === requested) ?? "info";
-  return defaultLogger({ format: isProduction() ? "json" : "pretty", level });
+  return defaultLogger({ format: production ? "json" : "pretty", level });
 }

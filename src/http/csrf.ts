@@ -69,7 +69,7 @@ export function createCsrfCheck(config: ResolvedConfig): (request: Request) => v
   return function checkCsrf(request) {
     const rejection = csrfRejection(request, config);
     if (rejection === null) return;
-    if (rejection.kind === "origin" && !isProduction()) {
+    if (rejection.kind === "origin" && !isProduction(config.baseURL)) {
       const origin = printable(rejection.origin);
       if (!warned.has(origin) && warned.size < MAX_WARNED_ORIGINS) {
         warned.add(origin);
