@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { consoleMailer, createAuth } from "portcullis";
+import { discord, github, gitlab, google, microsoft, oidc } from "portcullis/oauth";
 import { sqliteStorage } from "portcullis/sqlite";
 
 const production = process.env.NODE_ENV === "production";
@@ -58,6 +59,63 @@ function logSecurityEvent({ type, ...details }) {
   console.log(`[security] ${type} ${JSON.stringify(details)}`);
 }
 
+/** `{ clientId, clientSecret }` from `<PREFIX>_CLIENT_ID` and `<PREFIX>_CLIENT_SECRET`, or null. */
+function clientFromEnv(prefix) {
+  const clientId = process.env[`${prefix}_CLIENT_ID`];
+  const clientSecret = process.env[`${prefix}_CLIENT_SECRET`];
+  if (!clientId && !clientSecret) return null;
+  if (!clientId || !clientSecret) {
+    throw new Error(
+      `[example] set both ${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET, or neither`,
+    );
+  }
+  return { clientId, clientSecret };
+}
+
+/**
+ * "Sign in with ..." for each provider whose client is in the environment; none without. Each
+ * provider needs the redirect URI `<BASE_URL>/auth/oauth/<id>/callback` registered with it.
+ */
+function providersFromEnv() {
+  const presets = [
+    ["GOOGLE", google],
+    ["GITHUB", github],
+    ["MICROSOFT", (client) => microsoft({ ...client, tenant: process.env.MICROSOFT_TENANT })],
+    ["DISCORD", discord],
+    ["GITLAB", gitlab],
+  ];
+  const providers = presets.flatMap(([prefix, preset]) => {
+    const client = clientFromEnv(prefix);
+    return client ? [preset(client)] : [];
+  });
+  // Any OpenID Connect provider (Okta, Auth0, Keycloak, a local test one...), found by discovery.
+  const client = clientFromEnv("OIDC");
+  if (client || process.env.OIDC_ISSUER) {
+    if (!client || !process.env.OIDC_ISSUER) {
+      throw new Error(
+        "[example] OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together: set all three, or none",
+      );
+    }
+    providers.push(
+      oidc({
+        ...client,
+        id: process.env.OIDC_ID ?? "oidc",
+        name: process.env.OIDC_NAME || undefined,
+        issuer: process.env.OIDC_ISSUER,
+        // Plain http, for an identity provider on your machine only: refused in production.
+        allowInsecureIssuerForDevelopment:
+          process.env.OIDC_ALLOW_INSECURE_ISSUER_FOR_DEVELOPMENT === "true",
+      }),
+    );
+  }
+  return providers;
+}
+
+const providers = providersFromEnv();
+
+/** What the pages show of each provider: its id (in the routes) and its name ("Google"). */
+export const signInProviders = providers.map(({ id, name }) => ({ id, name }));
+
 export const auth = createAuth({
   // The origin browsers use: trusted for CSRF, the passkey relying party, the base of mail links.
   baseURL: fromEnv("BASE_URL", `http://localhost:${port}`),
@@ -70,4 +128,6 @@ export const auth = createAuth({
   mailer: consoleMailer(),
   // Every security event, as it happens; the account page reads them back from the audit log.
   on: { "*": logSecurityEvent },
+  // Social sign-in, only when a provider is configured (see providersFromEnv above).
+  ...(providers.length > 0 ? { oauth: { providers } } : {}),
 });

@@ -67,9 +67,33 @@ export function home(caller) {
   );
 }
 
+/**
+ * `next` with `?provider=<id>` added. "Sign in with ..." lands there when it works, and with
+ * `&error=<code>` when it is refused: the page then names the provider in its message.
+ */
+function withProvider(next, id) {
+  // The base is only there to parse a path: the origin is dropped again.
+  const url = new URL(next, "http://localhost");
+  url.searchParams.set("provider", id);
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
+/**
+ * A "Sign in with <name>" link per configured provider (none without): a plain navigation to
+ * `GET /auth/oauth/<id>`, which sends the browser on to the provider and back, signed in.
+ */
+function providerLinks(providers, next, verb) {
+  if (providers.length === 0) return "";
+  return html`<ul class="providers">${providers.map(
+    ({ id, name }) => html`
+      <li><a href="/auth/oauth/${encodeURIComponent(id)}?redirectTo=${encodeURIComponent(withProvider(next, id))}" data-provider="${id}" data-name="${name}">${verb} with ${name}</a></li>`,
+  )}
+    </ul>`;
+}
+
 // `next` is where to go after signing in: the server checked `?next=` with safeRedirectPath,
-// so the page only ever holds a path on this site.
-export function signUp(caller, next) {
+// so the page only ever holds a path on this site. `providers`: [{ id, name }] from auth.mjs.
+export function signUp(caller, next, providers = []) {
   return layout(
     "Sign up",
     caller,
@@ -80,11 +104,12 @@ export function signUp(caller, next) {
       <label>Password <input name="password" type="password" required minlength="8" autocomplete="new-password"></label>
       <button type="submit">Sign up</button>
     </form>
+    ${providerLinks(providers, next, "Sign up")}
     <p>Already have one? <a href="/sign-in">Sign in</a>.</p>`,
   );
 }
 
-export function signIn(caller, next) {
+export function signIn(caller, next, providers = []) {
   return layout(
     "Sign in",
     caller,
@@ -96,6 +121,7 @@ export function signIn(caller, next) {
     </form>
     <p><a href="/forgot-password">Forgot password?</a></p>
     <p><button type="button" data-client="passkeySignIn" data-then="go:${next}">Sign in with a passkey</button></p>
+    ${providerLinks(providers, next, "Sign in")}
     <h2>No password?</h2>
     <form method="post" action="/auth/magic-link" data-client="magicLink" data-then="say:If that address has an account, a sign-in link is on its way. In development it is printed in the server's terminal.">
       <input type="hidden" name="redirectTo" value="/account">
@@ -138,8 +164,45 @@ export function resetPassword(caller, token) {
   );
 }
 
-// `activity`: rows of activity.mjs (`recentActivity`), newest first.
-export function account(caller, sessions, passkeys, activity) {
+/**
+ * The identities linked at providers, each with "Unlink" (refused, with a message, when it is the
+ * last way to sign in), and a "Link <name>" button per provider. Linking needs a recent sign-in
+ * or the current password (step-up): app.js posts the form, then sends the browser to the
+ * provider. Nothing without configured providers.
+ */
+function linkedAccounts({ linked, providers }) {
+  if (providers.length === 0) return "";
+  const nameOf = (id) => providers.find((provider) => provider.id === id)?.name ?? id;
+  return html`<h2>Linked accounts</h2>
+    ${
+      linked.length === 0
+        ? html`<p>None yet. Link one to sign in with it.</p>`
+        : html`<ul id="linked-accounts">${linked.map(
+            (account) => html`
+      <li data-provider="${account.provider}" data-name="${nameOf(account.provider)}">${nameOf(account.provider)}${account.email ? html` (${account.email})` : ""}, linked ${when(account.createdAt)}
+        <button type="button" data-client="unlinkAccount" data-id="${account.id}" data-then="reload">Unlink</button></li>`,
+          )}
+    </ul>`
+    }
+    <form method="post" action="/auth/oauth/${encodeURIComponent(providers[0].id)}/link" data-client="linkProvider">
+      <label>Current password (only if you signed in more than 10 minutes ago) <input name="currentPassword" type="password" autocomplete="current-password"></label>
+      <p>${providers.map(
+        ({ id, name }) => html`
+        <button type="submit" formaction="/auth/oauth/${encodeURIComponent(id)}/link" name="redirectTo" value="/account?link=${encodeURIComponent(id)}" data-provider="${id}" data-name="${name}">Link ${name}</button>`,
+      )}
+      </p>
+    </form>`;
+}
+
+// `activity`: rows of activity.mjs (`recentActivity`), newest first. `oauth`: the linked
+// identities and the configured providers ({ linked: [], providers: [] } without social sign-in).
+export function account(
+  caller,
+  sessions,
+  passkeys,
+  activity,
+  oauth = { linked: [], providers: [] },
+) {
   const { user, session } = caller;
   return layout(
     "Account",
@@ -182,6 +245,7 @@ export function account(caller, sessions, passkeys, activity) {
       <label>New password <input name="newPassword" type="password" required minlength="8" autocomplete="new-password"></label>
       <button type="submit">Change password</button>
     </form>
+    ${linkedAccounts(oauth)}
 
     <h2>Recent security activity</h2>
     ${

@@ -7,7 +7,7 @@ import express from "express";
 import { safeRedirectPath } from "portcullis";
 import { authed, authHandler, requireAuth, withAuth } from "portcullis/express";
 import { recentActivity } from "./activity.mjs";
-import { auth, port } from "./auth.mjs";
+import { auth, port, signInProviders } from "./auth.mjs";
 import * as pages from "./pages.mjs";
 
 const app = express();
@@ -53,10 +53,10 @@ app.get("/", (req, res) => {
 const nextPath = (req) => safeRedirectPath(req.query.next, "/account");
 
 app.get("/sign-up", (req, res) => {
-  res.send(pages.signUp(req.auth, nextPath(req)));
+  res.send(pages.signUp(req.auth, nextPath(req), signInProviders));
 });
 app.get("/sign-in", (req, res) => {
-  res.send(pages.signIn(req.auth, nextPath(req)));
+  res.send(pages.signIn(req.auth, nextPath(req), signInProviders));
 });
 app.get("/forgot-password", (req, res) => {
   res.send(pages.forgotPassword(req.auth));
@@ -67,11 +67,18 @@ app.get("/reset-password", (req, res) => {
   res.set("Cache-Control", "no-store").send(pages.resetPassword(req.auth, token));
 });
 
-// A mail link that failed (a used or expired magic link) lands on its target with `?error=`.
-// Signed out, the visitor would be sent to sign in without it: keep it, so the page says why.
+// A mail link that failed (a used or expired magic link) lands on its target with `?error=`, and
+// so does a refused "Sign in with ..." (with `?provider=<id>`, which the sign-in buttons add to
+// their target so the message can name the provider). Signed out, the visitor would be sent to
+// sign in without them: keep them, so the page says why.
 const keepLinkError = (path) => (req, res, next) => {
   if (req.auth || typeof req.query.error !== "string") return next();
-  res.redirect(303, `/sign-in?next=${path}&error=${encodeURIComponent(req.query.error)}`);
+  let target = `/sign-in?next=${path}&error=${encodeURIComponent(req.query.error)}`;
+  for (const name of ["provider", "link"]) {
+    const value = req.query[name];
+    if (typeof value === "string") target += `&${name}=${encodeURIComponent(value)}`;
+  }
+  res.redirect(303, target);
 };
 
 // A protected page: signed-out visitors are redirected to the sign-in page. authed(req) is the
@@ -83,12 +90,17 @@ app.get(
   requireAuth(auth, { redirectTo: "/sign-in?next=/account" }),
   async (req, res) => {
     const caller = authed(req);
-    const [sessions, passkeys, activity] = await Promise.all([
+    const [sessions, passkeys, activity, linked] = await Promise.all([
       auth.api.listSessions(caller.user.id),
       auth.api.listPasskeys(caller.user.id),
       recentActivity(auth, caller.user.id),
+      signInProviders.length > 0 ? auth.api.listLinkedAccounts(caller.user.id) : [],
     ]);
-    res.set("Cache-Control", "no-store").send(pages.account(caller, sessions, passkeys, activity));
+    res
+      .set("Cache-Control", "no-store")
+      .send(
+        pages.account(caller, sessions, passkeys, activity, { linked, providers: signInProviders }),
+      );
   },
 );
 

@@ -30,12 +30,17 @@ export async function renamePasskey(
 }
 
 /**
- * Whether the user can still sign in without any passkey: with a password, or by magic link when
- * the app has magic links on (the link goes to the account's email, which the user controls).
+ * Whether the user can still sign in without any passkey: with a password, by magic link when
+ * the app has magic links on (the link goes to the account's email, which the user controls), or
+ * with an identity linked at a provider the app still offers (one whose provider was removed from
+ * `oauth.providers` signs in no one).
  */
 async function hasOtherSignInMethod(ctx: AuthContext, userId: string): Promise<boolean> {
   if (ctx.mail.features.magicLink) return true;
-  return (await ctx.storage.passwords.get(userId)) !== null;
+  if ((await ctx.storage.passwords.get(userId)) !== null) return true;
+  const providers = ctx.config.oauth?.providers ?? [];
+  const linked = providers.length > 0 ? await ctx.storage.accounts?.listByUser(userId) : [];
+  return (linked ?? []).some((account) => providers.some(({ id }) => id === account.provider));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/index.js";
+import { google } from "../../src/oauth-providers/index.js";
 import { call, makeAuth, registered, sessionCookieFrom } from "../helpers.js";
 import {
   loginOptions,
@@ -121,6 +122,47 @@ describe("passkey sign-up (passkey.signUp: true)", () => {
     });
     expect(added.status).toBe(201);
     expect((await call(auth, "DELETE", path, { cookie })).status).toBe(204);
+  });
+
+  it("lets the last passkey go when a linked identity of a configured provider remains a way in", async () => {
+    const withGoogle = (providers: ReturnType<typeof google>[]) =>
+      passkeyAuth({
+        passkey: { signUp: true },
+        magicLink: { enabled: false },
+        ...(providers.length > 0 ? { oauth: { providers } } : {}),
+      });
+    const provider = google({ clientId: "client", clientSecret: "secret" });
+    const linkGoogle = (auth: ReturnType<typeof passkeyAuth>, userId: string) =>
+      auth.storage.accounts?.create({
+        id: `acct-${userId}`,
+        provider: "google",
+        subject: `google-${userId}`,
+        userId,
+        email: "new@example.com",
+        tokens: null,
+        createdAt: new Date(),
+      });
+
+    // Signed up with Google, then added a passkey: the identity still signs in, so it may go.
+    const auth = withGoogle([provider]);
+    const { json, response } = await signUp(auth);
+    expect(await linkGoogle(auth, json?.user.id)).toBe(true);
+    const path = `/auth/passkeys/${encodeURIComponent(json?.passkey.id)}`;
+    const cookie = sessionCookieFrom(response);
+    expect((await call(auth, "DELETE", path, { cookie })).status).toBe(204);
+
+    // An identity at a provider the app no longer offers signs in no one: it does not count.
+    const dropped = withGoogle([]);
+    const second = await signUp(dropped);
+    await linkGoogle(dropped, second.json?.user.id);
+    const refused = await call(
+      dropped,
+      "DELETE",
+      `/auth/passkeys/${encodeURIComponent(second.json?.passkey.id)}`,
+      { cookie: sessionCookieFrom(second.response) },
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.json?.error.message).toMatch(/only way to sign in/);
   });
 
   it("lets the last passkey go when magic links remain a way in", async () => {

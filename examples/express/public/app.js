@@ -3,8 +3,12 @@
 // No build step: the server serves the package's ES module (dist/client.js) at this URL; with a
 // bundler you would write `import { createClient } from "portcullis/client"`.
 
-import { messageFor, NOTICES } from "/assets/messages.js";
-import { createClient, isPortcullisClientError } from "/assets/portcullis/client.js";
+import { messageFor, NOTICES, providerMessages } from "/assets/messages.js";
+import {
+  createClient,
+  isPortcullisClientError,
+  PortcullisClientError,
+} from "/assets/portcullis/client.js";
 
 // Passkeys load @simplewebauthn/browser (its ES modules, served from node_modules) on first use.
 const auth = createClient({ webauthn: () => import("/assets/simplewebauthn/index.js") });
@@ -37,6 +41,47 @@ function then(action) {
   else if (action?.startsWith("say:")) say(action.slice(4));
 }
 
+/**
+ * A call to a route portcullis/client has no method for (the social sign-in ones): same-origin
+ * fetch with JSON, failing with the client's own error, so `explain` words it like the others.
+ */
+async function callRoute(method, path, body) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: {
+        accept: "application/json",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (cause) {
+    throw new PortcullisClientError("unavailable", 0, "The server could not be reached", { cause });
+  }
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (response.ok) return data;
+  const failure = data?.error ?? {};
+  throw new PortcullisClientError(
+    typeof failure.code === "string" ? failure.code : "internal",
+    response.status,
+    typeof failure.message === "string" ? failure.message : `HTTP ${response.status}`,
+  );
+}
+
+/**
+ * "Link <name>": `POST /auth/oauth/<id>/link` (the button's formaction), which checks step-up,
+ * answers `{ url }` at the provider, and the browser goes there. Posting the form natively would
+ * be refused: the page's CSP (`form-action 'self'`) does not let a form redirect to the provider.
+ */
+async function linkProvider(fields, action) {
+  const { url } = await callRoute("POST", new URL(action).pathname, {
+    currentPassword: fields.currentPassword,
+    redirectTo: fields.redirectTo,
+  });
+  location.assign(url);
+}
+
 const run = (work, overrides) =>
   work().catch((error) => {
     say(explain(error, overrides));
@@ -51,6 +96,7 @@ const forms = {
   resetPassword: (f) => auth.resetPassword({ token: f.token, password: f.password }),
   changePassword: (f) =>
     auth.changePassword({ currentPassword: f.currentPassword, newPassword: f.newPassword }),
+  linkProvider,
 };
 // Where a code means something more precise on one form than it does in general.
 const formMessages = {
@@ -62,10 +108,14 @@ document.addEventListener("submit", (event) => {
   const call = form && forms[form.dataset.client];
   if (!call) return;
   event.preventDefault();
-  const fields = Object.fromEntries([...new FormData(form)].filter(([, value]) => value !== ""));
+  // The button pressed adds its own name=value and may post elsewhere (`formaction`).
+  const submitter = event.submitter ?? null;
+  const fields = Object.fromEntries(
+    [...new FormData(form, submitter)].filter(([, value]) => value !== ""),
+  );
   run(async () => {
     say("");
-    await call(fields);
+    await call(fields, submitter?.formAction || form.action);
     form.reset();
     then(form.dataset.then);
   }, formMessages[form.dataset.client]);
@@ -80,6 +130,14 @@ const buttons = {
   addPasskey: () =>
     auth.passkeys.register({ name: prompt("A name for this passkey", "My laptop") || undefined }),
   passkeySignIn: () => auth.passkeys.signIn(),
+  unlinkAccount: (id) => callRoute("DELETE", `/auth/oauth/accounts/${encodeURIComponent(id)}`),
+};
+// Where a code means something more precise for one button than it does in general.
+const buttonMessages = {
+  unlinkAccount: {
+    forbidden:
+      "You cannot unlink your only way to sign in. Add a passkey or set a password first, then unlink it.",
+  },
 };
 
 document.addEventListener("click", (event) => {
@@ -89,11 +147,26 @@ document.addEventListener("click", (event) => {
   run(async () => {
     await call(button.dataset.id);
     then(button.dataset.then);
-  });
+  }, buttonMessages[button.dataset.client]);
 });
 
-// A page reached with `?error=<code>` (a mail link that was used or expired) or `?notice=` says
-// so, in the words above: never the query's own text.
+/**
+ * The name of provider `id` as this page shows it (its "Sign in with" or "Link" button carries
+ * `data-provider` and `data-name`), or a stand-in. Compared as text, never used as a selector.
+ */
+function providerName(id) {
+  const shown = [...document.querySelectorAll("[data-provider]")].find(
+    (element) => element.dataset.provider === id,
+  );
+  return shown?.dataset.name ?? "this provider";
+}
+
+// A page reached with `?error=<code>` (a mail link that was used or expired, a refused "Sign in
+// with ..." with `?provider=<id>` or "Link ..." with `?link=<id>`) or `?notice=` says so, in the
+// words above: never the query's own text.
 const query = new URLSearchParams(location.search);
-if (query.has("error")) say(messageFor(query.get("error")));
+const provider = query.get("link") ?? query.get("provider");
+const overrides =
+  provider === null ? {} : providerMessages(providerName(provider), query.has("link"));
+if (query.has("error")) say(messageFor(query.get("error"), overrides));
 else if (Object.hasOwn(NOTICES, query.get("notice") ?? "")) say(NOTICES[query.get("notice")]);

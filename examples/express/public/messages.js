@@ -17,6 +17,8 @@ export const MESSAGES = {
   not_found: "That does not exist any more. Reload the page.",
   method_not_allowed: "That request was refused. Reload the page and try again.",
   email_taken: "An account with that email already exists. Sign in instead.",
+  account_exists:
+    "An account with this email already exists. Sign in, then link this provider from your account page.",
   payload_too_large: "That was too much to send at once.",
   unsupported_media_type: "That request was refused. Reload the page and try again.",
   rate_limited: "Too many attempts. Please wait a little and try again.",
@@ -34,6 +36,25 @@ const GENERIC = "Something went wrong. Please try again.";
 export function messageFor(code, overrides = {}) {
   if (Object.hasOwn(overrides, code)) return overrides[code];
   return Object.hasOwn(MESSAGES, code) ? MESSAGES[code] : GENERIC;
+}
+
+/**
+ * What a refused "Sign in with <name>" (`linking` false) or "Link <name>" (`linking` true) lands
+ * with, as `?error=<code>`, in words that name the provider: overrides for `messageFor`.
+ */
+export function providerMessages(name, linking) {
+  // At the start of a sentence ("this provider" is the stand-in for one the page does not show).
+  const Name = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+  return {
+    account_exists: `An account with this email already exists. Sign in, then link ${name} from your account page.`,
+    forbidden: linking
+      ? `That ${name} account is linked to another account. Sign in with it there and unlink it first.`
+      : `${Name} did not share an email address. Allow it to, or sign up another way.`,
+    invalid_credentials: `${Name} did not sign you in. Please try again.`,
+    token_invalid: "That sign-in attempt expired or was already used. Please start again.",
+    unavailable: `${Name} cannot be reached right now. Please try again in a moment.`,
+    unauthenticated: `Sign in to the account you are linking ${name} to, then try again.`,
+  };
 }
 
 // Success notes a page can be sent to with `?notice=`.
