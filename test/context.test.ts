@@ -7,7 +7,12 @@ import { call, makeAuth, PASSWORD, registered } from "./helpers.js";
  * and what only fails asynchronously (importing token keys) is reported at start.
  */
 
-const BROKEN_PEM = "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----";
+/**
+ * A well-formed PKCS#8 P-256 key (so createAuth's PEM check passes) whose private value is zero,
+ * which WebCrypto refuses to import: a malformed PEM is refused earlier, by createAuth.
+ */
+const BROKEN_PEM =
+  "-----BEGIN PRIVATE KEY-----\nMEECAQAwEwYHKoZIzj0CAQYIKoZIzj0DAQcEJzAlAgEBBCAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\n-----END PRIVATE KEY-----";
 
 describe("readiness", () => {
   afterEach(() => vi.restoreAllMocks());

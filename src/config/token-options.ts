@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type PemKey, PemKeyError, type PemKeyType, readPemKey } from "./pem-key.js";
 
 /** Signature algorithms an access token may use. HS256 only when chosen explicitly. */
 export const TOKEN_ALGORITHMS = ["EdDSA", "ES256", "RS256", "HS256"] as const;
@@ -15,9 +16,17 @@ const KEY_TYPE: Record<TokenAlgorithm, { kty: string; crv?: string }> = {
   HS256: { kty: "oct" },
 };
 
+/** The key a PEM must hold for each asymmetric algorithm (jose checks the same at import). */
+const PEM_KEY_TYPE: Record<Exclude<TokenAlgorithm, "HS256">, PemKeyType> = {
+  EdDSA: "an Ed25519 key",
+  ES256: "an EC P-256 key",
+  RS256: "an RSA key",
+};
+
 /**
  * One key of the ring, in exactly one of three forms: a JWK (private, or public for a key that
- * only verifies), a PEM (PKCS#8 private or SPKI public key), or for HS256 a shared secret.
+ * only verifies), a PEM (a private key as PKCS#8, SEC1 or PKCS#1, or a public key as SPKI or
+ * PKCS#1: `config/pem-key.ts`), or for HS256 a shared secret.
  */
 const tokenKeySchema = z
   .strictObject({
@@ -60,6 +69,16 @@ export const tokensSchema = z
       .int()
       .positive()
       .default(30 * DAY),
+    /**
+     * The `client_id` claim of access tokens (RFC 9068 §2.2). Clients are not registered, so
+     * this one value names every client of the token endpoint, whatever `client_id` it sends.
+     */
+    clientId: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[\x20-\x7e]+$/, "clientId must be printable ASCII")
+      .default("portcullis"),
     /** The `aud` of access tokens; defaults to baseURL. */
     audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. */
@@ -116,11 +135,15 @@ function keyProblem(key: TokenKeyOption, alg: TokenAlgorithm, signs: boolean): s
     return null;
   }
   if (alg === "HS256") return "HS256 keys are a secret or an oct JWK, not a PEM";
-  const pem = key.pem ?? "";
-  const isPrivate = pem.includes("-----BEGIN PRIVATE KEY-----");
-  if (!isPrivate && !pem.includes("-----BEGIN PUBLIC KEY-----")) {
-    return "pem must be a PKCS#8 private key or an SPKI public key";
+  let pem: PemKey;
+  try {
+    pem = readPemKey(key.pem ?? "");
+  } catch (error) {
+    if (error instanceof PemKeyError) return error.message;
+    throw error;
   }
-  if (signs && !isPrivate) return "the first key signs, so it needs a private key";
+  const wanted = PEM_KEY_TYPE[alg];
+  if (pem.type !== wanted) return `${alg} needs ${wanted}, and this pem holds ${pem.type}`;
+  if (signs && pem.kind !== "private") return "the first key signs, so it needs a private key";
   return null;
 }

@@ -10,6 +10,7 @@ import {
   type JWTVerifyGetKey,
 } from "jose";
 import type { ResolvedConfig } from "../config/config.js";
+import { readPemKey } from "../config/pem-key.js";
 import type { TokenAlgorithm, TokenKeyOption } from "../config/token-options.js";
 import { ConfigError } from "../config-error.js";
 import { base64urlDecode } from "../crypto/base64url.js";
@@ -75,8 +76,10 @@ async function importRingKey(option: TokenKeyOption, fallback: TokenAlgorithm): 
     }
     return asymmetricKey(kid, alg, jwk, typeof jwk.d === "string");
   }
-  const pem = option.pem ?? "";
-  const isPrivate = pem.includes("PRIVATE KEY");
+  // SEC1 and PKCS#1 PEMs (openssl's defaults) become PKCS#8 or SPKI first; the config check
+  // has already refused any PEM this cannot read.
+  const { kind, pem } = readPemKey(option.pem ?? "");
+  const isPrivate = kind === "private";
   const imported = isPrivate
     ? await importPKCS8(pem, alg, { extractable: true })
     : await importSPKI(pem, alg, { extractable: true });

@@ -8,9 +8,10 @@ import { readDeclaredBody } from "./body.js";
 import { clientIP } from "./client-ip.js";
 import { applyCors, preflightResponse } from "./cors.js";
 import { createCsrfCheck } from "./csrf.js";
-import { applySecurityHeaders, errorResponse } from "./respond.js";
+import { applySecurityHeaders, type ErrorFormat, errorResponse } from "./respond.js";
 import type { Route } from "./route.js";
 import { createRouter } from "./router.js";
+import { siteRootDiscovery } from "./routes/discovery.js";
 
 /** What an adapter knows about a request that the `Request` itself does not carry. */
 export interface HandlerOptions {
@@ -32,7 +33,16 @@ function unusedLinkHead(): Response {
   return new Response(null, { status: 200, headers: { "Cache-Control": "no-store" } });
 }
 
-/** The one Web-standard handler: every route below basePath, every failure in the error shape. */
+/** The route a request matched, once it has: its metrics label and the shape of its errors. */
+interface Matched {
+  route: string;
+  errorFormat?: ErrorFormat;
+}
+
+/**
+ * The one Web-standard handler: every route below basePath (and the discovery documents at the
+ * site root, when the app routes them here), every failure in the error shape.
+ */
 export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthHandler {
   const match = createRouter(routes);
   const { basePath } = ctx.config;
@@ -41,7 +51,7 @@ export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthH
   async function dispatch(
     request: Request,
     options: HandlerOptions,
-    matched: { route: string },
+    matched: Matched,
   ): Promise<Response> {
     const url = new URL(request.url);
     const below =
@@ -49,7 +59,7 @@ export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthH
         ? "/"
         : url.pathname.startsWith(`${basePath}/`)
           ? url.pathname.slice(basePath.length)
-          : null;
+          : siteRootDiscovery(url.pathname, ctx.config);
     if (below === null) throw new AuthError("not_found", "Not found");
     if (request.method === "OPTIONS") return preflightResponse(request, ctx.config);
     const found = match(request.method, below);
@@ -61,10 +71,14 @@ export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthH
     }
     const { route, params } = found;
     matched.route = route.path;
+    matched.errorFormat = route.errorFormat;
     // HEAD is answered from a GET route; it must never do what that GET does to state.
     if (request.method === "HEAD" && route.changesState) return unusedLinkHead();
-    const credential = readCredential(ctx.config, request.headers);
-    if (credential?.kind !== "bearer" && !route.crossSitePost) checkCsrf(request);
+    const presented = readCredential(ctx.config, request.headers);
+    // A route that reads no cookie never sees one, so no forged request can use it: no CSRF check.
+    const readsCookies = route.readsCookies !== false;
+    const credential = !readsCookies && presented?.kind === "cookie" ? null : presented;
+    if (credential?.kind !== "bearer" && readsCookies && !route.crossSitePost) checkCsrf(request);
     const caller = route.auth ? await authenticateCredential(ctx, credential) : null;
     if (route.auth && !caller) throw new AuthError("unauthenticated", "Not signed in");
     // Read, then the feature, then the schema: the order the flows check them in.
@@ -82,12 +96,12 @@ export function createHandler(ctx: AuthContext, routes: readonly Route[]): AuthH
 
   return async function handler(request, options = {}) {
     const started = performance.now();
-    const matched = { route: UNMATCHED_ROUTE };
+    const matched: Matched = { route: UNMATCHED_ROUTE };
     let response: Response;
     try {
       response = await dispatch(request, options, matched);
     } catch (error) {
-      response = errorResponse(error, ctx.config.logger);
+      response = errorResponse(error, ctx.config.logger, matched.errorFormat);
     }
     // Some Responses (Response.redirect, fetched ones) have immutable headers: copy when needed.
     try {

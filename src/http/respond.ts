@@ -1,4 +1,5 @@
 import { AuthError, isAuthError } from "../errors.js";
+import { asOAuthError } from "../tokens/oauth-errors.js";
 import { type Logger, logError } from "../util/logger.js";
 
 export function json(status: number, body: unknown, headers?: HeadersInit): Response {
@@ -17,10 +18,20 @@ export function redirect(location: string, headers: Record<string, string> = {})
 }
 
 /**
+ * The shape a route answers failures in: the library's `{ error: { code, message } }`, or for the
+ * OAuth token endpoints RFC 6749 §5.2's `{ error, error_description }` (`Route.errorFormat`).
+ */
+export type ErrorFormat = "library" | "oauth";
+
+/**
  * The error shape every failure answers with. Anything that is not an `AuthError` becomes
  * `internal` with a fixed message: stacks and driver messages stay in the server's log.
  */
-export function errorResponse(error: unknown, logger?: Logger): Response {
+export function errorResponse(
+  error: unknown,
+  logger?: Logger,
+  format: ErrorFormat = "library",
+): Response {
   const known = isAuthError(error) ? error : null;
   if (!known && logger) logError(logger, "internal error", error);
   // An outage or an unmigrated schema is the operator's to fix: say so in the log, with the cause.
@@ -34,6 +45,13 @@ export function errorResponse(error: unknown, logger?: Logger): Response {
   if (failure.details.retryAfter !== undefined)
     headers.set("Retry-After", String(failure.details.retryAfter));
   if (failure.details.allow) headers.set("Allow", failure.details.allow.join(", "));
+  if (format === "oauth") {
+    const oauth = asOAuthError(failure);
+    // Like every token endpoint response, never cached (RFC 6749 §5.1).
+    headers.set("Cache-Control", "no-store");
+    headers.set("Pragma", "no-cache");
+    return json(oauth.status, oauth.body, headers);
+  }
   return json(failure.status, { error: body }, headers);
 }
 

@@ -4,6 +4,7 @@ import type { Credential } from "../credentials/read-credential.js";
 import type { RateLimitAction } from "../ops/rate-limit-policies.js";
 import type { AuthResult, RequestInfo } from "../types.js";
 import type { BodyFormat } from "./body.js";
+import type { ErrorFormat } from "./respond.js";
 
 export type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
@@ -76,6 +77,19 @@ interface RouteOptions {
    * state cookie is checked.
    */
   crossSitePost?: boolean;
+  /**
+   * false: the route takes its credentials from the body alone (the OAuth token endpoints: a
+   * password, a refresh token, a token to revoke), so the handler never reads the session cookie
+   * for it (`credential` is a Bearer one or null) and skips the CSRF check, which guards what a
+   * cookie lets a forged request do. A client that merely carries a cookie is not refused, and
+   * its session is left alone.
+   */
+  readsCookies?: false;
+  /**
+   * "oauth": failures answer in RFC 6749 §5.2 form, `{ error, error_description }` (the OAuth
+   * token endpoints, which OAuth clients parse); the library's error shape otherwise.
+   */
+  errorFormat?: ErrorFormat;
 }
 
 /** A route as the handler and the router see it, its body's type erased. */

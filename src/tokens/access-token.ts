@@ -17,8 +17,11 @@ export function accessTokenAudience(ctx: AuthContext): string | string[] {
 }
 
 /**
- * Signs an access token (RFC 9068 `at+jwt`) for a user's session with the ring's newest key.
- * It carries no user data beyond `sub`: services that need more ask with the token.
+ * Signs an access token (RFC 9068 `at+jwt`) for a user's session with the ring's newest key,
+ * with every claim RFC 9068 §2.2 requires (`iss`, `exp`, `aud`, `sub`, `client_id`, `iat`,
+ * `jti`) and `sid`. It carries no user data beyond `sub`: services that need more ask with the
+ * token. `client_id` is `tokens.clientId`, never what the request said: clients are not
+ * registered, so a value a client chose would tell a resource server nothing it could trust.
  */
 export async function issueAccessToken(
   ctx: AuthContext,
@@ -27,7 +30,7 @@ export async function issueAccessToken(
   const { signer } = await ctx.keys;
   const { accessTokenTTL } = ctx.config.tokens;
   const now = Math.floor(ctx.now().getTime() / 1000);
-  const token = await new SignJWT({ sid: subject.sessionId })
+  const token = await new SignJWT({ client_id: ctx.config.tokens.clientId, sid: subject.sessionId })
     .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: ACCESS_TOKEN_TYPE })
     .setIssuer(ctx.config.baseURL)
     .setAudience(accessTokenAudience(ctx))

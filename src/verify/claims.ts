@@ -11,6 +11,11 @@ export interface AccessTokenClaims extends JWTPayload {
   exp: number;
   iat: number;
   jti: string;
+  /**
+   * The client the token was issued to (RFC 9068 §2.2): the issuer's `tokens.clientId`. Tokens
+   * of earlier Portcullis versions lack it, so verification does not require it.
+   */
+  client_id?: string;
   /** The session the token was minted for: revoking the session revokes the token. */
   sid: string;
 }

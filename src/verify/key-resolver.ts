@@ -1,11 +1,4 @@
-import {
-  type CryptoKey,
-  errors,
-  importJWK,
-  importSPKI,
-  type JWK,
-  type JWTVerifyGetKey,
-} from "jose";
+import { type CryptoKey, errors, type JWK, type JWTVerifyGetKey } from "jose";
 import { ConfigError } from "../config-error.js";
 import type { AccessTokenAlgorithm } from "./claims.js";
 
@@ -27,16 +20,34 @@ export type VerificationKey =
 const MIN_HMAC_BYTES = 32;
 const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "k"];
 
-function importVerificationKey(key: VerificationKey): Promise<CryptoKey | Uint8Array> {
+/**
+ * How WebCrypto imports a public key of each algorithm. Imported here rather than with jose's
+ * `importSPKI`/`importJWK`, which would add jose's PEM and JWE-algorithm modules to this small
+ * entry; jose still checks the key against the token's `alg` (and an RSA key's size) when it
+ * verifies.
+ */
+const IMPORT_PARAMS = {
+  EdDSA: { name: "Ed25519" },
+  ES256: { name: "ECDSA", namedCurve: "P-256" },
+  RS256: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+};
+
+async function importVerificationKey(key: VerificationKey): Promise<CryptoKey | Uint8Array> {
   if (key.alg === "HS256") {
-    const bytes =
-      typeof key.secret === "string" ? new TextEncoder().encode(key.secret) : key.secret;
-    return Promise.resolve(bytes);
+    return typeof key.secret === "string" ? new TextEncoder().encode(key.secret) : key.secret;
   }
   const { publicKey, alg } = key;
-  if (typeof publicKey === "string") return importSPKI(publicKey, alg);
-  if ("kty" in publicKey) return importJWK(publicKey as JWK, alg) as Promise<CryptoKey>;
-  return Promise.resolve(publicKey as CryptoKey);
+  if (typeof publicKey === "string") {
+    // The SPKI PEM's base64 body: everything but the armour lines and whitespace.
+    const der = Uint8Array.from(atob(publicKey.replace(/-----[^-]+-----|\s/g, "")), (c) =>
+      c.charCodeAt(0),
+    );
+    return crypto.subtle.importKey("spki", der, IMPORT_PARAMS[alg], false, ["verify"]);
+  }
+  if ("kty" in publicKey) {
+    return crypto.subtle.importKey("jwk", publicKey as JWK, IMPORT_PARAMS[alg], false, ["verify"]);
+  }
+  return publicKey as CryptoKey;
 }
 
 /** Throws `TypeError` at setup for a key that could never verify safely. */

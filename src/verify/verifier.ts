@@ -1,12 +1,8 @@
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  type JSONWebKeySet,
-  type JWTVerifyGetKey,
-} from "jose";
+import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import { ConfigError } from "../config-error.js";
 import type { AccessTokenAlgorithm, AccessTokenClaims, RevocationCheck } from "./claims.js";
 import { localKeyResolver, type VerificationKey } from "./key-resolver.js";
+import { remoteKeySet } from "./remote-key-set.js";
 import { verifyJwt } from "./verify-jwt.js";
 
 export interface VerifyAccessTokenOptions {
@@ -25,6 +21,18 @@ export interface VerifyAccessTokenOptions {
   algorithms?: readonly AccessTokenAlgorithm[];
   /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. Default 5. */
   clockTolerance?: number;
+  /**
+   * With a `jwks` URL: the fewest seconds between two refetches of the key set for a token whose
+   * `kid` it lacks (a new key after a rotation, or a forged one). Such a token waits for the next
+   * refetch, at most this long, instead of being refused. 0 refetches for every such token,
+   * which lets anyone make this service fetch the key set at will. Default 5.
+   */
+  jwksCooldown?: number;
+  /**
+   * With a `jwks` URL: seconds the fetched key set is used before it is fetched again, so a key
+   * the issuer stopped publishing stops verifying within this time. Default 600.
+   */
+  jwksCacheMaxAge?: number;
   /** Called for every token that passes the other checks; true rejects it as revoked. */
   checkRevocation?: RevocationCheck;
   /** Milliseconds since the epoch; for tests. */
@@ -33,17 +41,30 @@ export interface VerifyAccessTokenOptions {
 
 const ASYMMETRIC: readonly AccessTokenAlgorithm[] = ["EdDSA", "ES256", "RS256"];
 
-/** Remote key sets by URL: jose caches each set's keys, so every verifier of one URL shares them. */
+/**
+ * Remote key sets by URL and timing: each caches its keys, so every verifier of one URL (with the
+ * same timing) shares one cache and one refetch budget.
+ */
 const remoteSets = new Map<string, JWTVerifyGetKey>();
 
-function remoteSet(url: string | URL): JWTVerifyGetKey {
+function remoteSet(url: string | URL, cooldown: number, cacheMaxAge: number): JWTVerifyGetKey {
   const href = new URL(url).href;
-  let set = remoteSets.get(href);
+  const id = `${cooldown} ${cacheMaxAge} ${href}`;
+  let set = remoteSets.get(id);
   if (!set) {
-    set = createRemoteJWKSet(new URL(href));
-    remoteSets.set(href, set);
+    set = remoteKeySet(new URL(href), cooldown, cacheMaxAge);
+    remoteSets.set(id, set);
   }
   return set;
+}
+
+/** A duration option in seconds, checked: finite and not negative. */
+function seconds(name: string, value: number | undefined, fallback: number): number {
+  const result = value ?? fallback;
+  if (!Number.isFinite(result) || result < 0) {
+    throw new ConfigError(`${name} must be a number of seconds, 0 or more`);
+  }
+  return result;
 }
 
 /**
@@ -70,14 +91,13 @@ export function createAccessTokenVerifier(
   if (jwks !== undefined && algorithms.includes("HS256")) {
     throw new ConfigError("HS256 needs keys with the shared secret, not jwks");
   }
-  const clockTolerance = options.clockTolerance ?? 5;
-  if (!Number.isFinite(clockTolerance) || clockTolerance < 0) {
-    throw new ConfigError("clockTolerance must be a number of seconds, 0 or more");
-  }
+  const clockTolerance = seconds("clockTolerance", options.clockTolerance, 5);
+  const cooldown = seconds("jwksCooldown", options.jwksCooldown, 5);
+  const cacheMaxAge = seconds("jwksCacheMaxAge", options.jwksCacheMaxAge, 600);
   const getKey: JWTVerifyGetKey = keys
     ? localKeyResolver(keys)
     : typeof jwks === "string" || jwks instanceof URL
-      ? remoteSet(jwks)
+      ? remoteSet(jwks, cooldown, cacheMaxAge)
       : createLocalJWKSet(jwks as JSONWebKeySet);
   const rules = {
     issuer: options.issuer,
@@ -98,7 +118,8 @@ export function createAccessTokenVerifier(
  * claims every token carries; then `checkRevocation` when given. Returns the claims, or throws
  * `AuthError` with code `token_invalid`, `token_expired` or (key set unreachable) `unavailable`.
  *
- * A remote key set is fetched once and cached per URL; for many calls, `createAccessTokenVerifier`
+ * A remote key set is fetched once and cached per URL (`jwksCacheMaxAge`), and fetched again for
+ * a `kid` it lacks (at most once per `jwksCooldown`); for many calls, `createAccessTokenVerifier`
  * also skips re-checking the options.
  */
 export function verifyAccessToken(

@@ -20,6 +20,12 @@ export interface VerificationRules {
 
 const REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "jti", "sid"];
 
+/**
+ * jose's codes for a key set that could not be had: no answer in time, an answer other than
+ * 200, or one that is not a key set. The issuer is the problem, not the token.
+ */
+const UNAVAILABLE = ["ERR_JWKS_TIMEOUT", "ERR_JOSE_GENERIC", "ERR_JWKS_INVALID"];
+
 const invalid = (cause?: unknown) =>
   new AuthError("token_invalid", "Invalid token", {}, cause === undefined ? undefined : { cause });
 
@@ -59,7 +65,7 @@ export async function verifyJwt(
     if (error instanceof errors.JWTExpired) {
       throw new AuthError("token_expired", "Token has expired", {}, { cause: error });
     }
-    if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+    if (!(error instanceof errors.JOSEError) || UNAVAILABLE.includes(error.code)) {
       throw new AuthError(
         "unavailable",
         "Could not fetch the verification keys",

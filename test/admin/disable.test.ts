@@ -76,8 +76,8 @@ describe("disabling a user", () => {
 
     expect(await alive(held)).toEqual({ cookie: 401, sessionToken: 401, accessToken: 401 });
     const refreshed = await refresh(auth, held.refreshToken);
-    expect(refreshed.status).toBe(401);
-    expect(refreshed.json?.error.code).toBe("token_invalid");
+    expect(refreshed.status).toBe(400);
+    expect(refreshed.json?.error).toBe("invalid_grant");
     // Services that verify JWTs with the revocation check refuse it too.
     await expect(
       auth.api.verifyAccessToken(held.accessToken, { checkRevocation: true }),
@@ -103,7 +103,7 @@ describe("disabling a user", () => {
     );
     expect(await auth.authenticate({ cookie: held.cookie })).toBeNull();
     expect(await auth.api.getSession(held.sessionToken)).toBeNull();
-    expect((await refresh(auth, held.refreshToken)).json?.error.code).toBe("token_invalid");
+    expect((await refresh(auth, held.refreshToken)).json?.error).toBe("invalid_grant");
     const [session] = await auth.storage.sessions.listByUser(held.user.id);
     await expect(
       auth.api.issueTokensForSession({ userId: held.user.id, sessionId: session?.id as string }),
@@ -135,8 +135,12 @@ describe("disabling a user", () => {
       username: "ada@example.com",
       password: PASSWORD,
     });
-    expect(grant.status).toBe(403);
-    expect(grant.json?.error.code).toBe("account_disabled");
+    // The token endpoint in RFC 6749 form: invalid_grant, the description saying why.
+    expect(grant.status).toBe(400);
+    expect(grant.json).toEqual({
+      error: "invalid_grant",
+      error_description: "This account is disabled; contact the administrator to have it enabled again",
+    });
     expect(grant.json?.access_token).toBeUndefined();
 
     const passkey = await passkeyLogin(auth, authenticator.get(await loginOptions(auth)));
@@ -299,7 +303,7 @@ describe("disabling a user", () => {
     expect(enabled.status).toBe(200);
     expect(enabled.json?.user.disabledAt).toBeNull();
     expect((await call(auth, "GET", "/auth/session", { cookie: held.cookie })).status).toBe(401);
-    expect((await refresh(auth, held.refreshToken)).status).toBe(401);
+    expect((await refresh(auth, held.refreshToken)).status).toBe(400);
     const login = await call(auth, "POST", "/auth/login", {
       body: { email: "ada@example.com", password: PASSWORD },
     });
@@ -383,7 +387,7 @@ describe("revoking a user's sessions", () => {
     expect((await call(auth, "GET", "/auth/session", { bearer: held.accessToken })).status).toBe(
       401,
     );
-    expect((await refresh(auth, held.refreshToken)).status).toBe(401);
+    expect((await refresh(auth, held.refreshToken)).status).toBe(400);
     expect(events).toMatchObject([
       { type: "session.revoked", userId: held.user.id, reason: "revoked" },
     ]);

@@ -163,5 +163,5 @@ it("reset revokes the user's refresh tokens too", async () => {
   const refresh = await call(auth, "POST", "/auth/token", {
     body: { grant_type: "refresh_token", refresh_token: grant.json?.refresh_token },
   });
-  expect(refresh.status).toBe(401);
+  expect(refresh.status).toBe(400);
 });

@@ -195,7 +195,7 @@ describe("DELETE /auth/account", () => {
     ).toBe(true);
     expect(await verifiesAtResourceServer(auth, adaTokens.access_token)).toBe(false);
     // The refresh token mints nothing.
-    expect((await refresh(auth, adaTokens.refresh_token)).status).toBe(401);
+    expect((await refresh(auth, adaTokens.refresh_token)).status).toBe(400);
     expect(
       await auth.storage.refreshTokens.get(adaTokens.refresh_token.split(".")[0] as string),
     ).toBeNull();
@@ -242,7 +242,7 @@ describe("DELETE /auth/account over SQLite", () => {
     expect((await call(auth, "DELETE", "/auth/account", { cookie: ada.cookie })).status).toBe(204);
     expect(await storage.users.findByEmail("ada@example.com")).toBeNull();
     expect(await storage.sessions.listByUser(ada.user.id)).toEqual([]);
-    expect((await refresh(auth, tokens.refresh_token)).status).toBe(401);
+    expect((await refresh(auth, tokens.refresh_token)).status).toBe(400);
     expect(await verifiesAtResourceServer(auth, tokens.access_token)).toBe(false);
     expect((await call(auth, "GET", "/auth/session", { cookie: bob.cookie })).status).toBe(200);
     const again = await registered(auth, "ada@example.com");

@@ -322,7 +322,9 @@ describe("credential endpoints", () => {
           });
           statuses.push(sent.status);
           if (i === MAX) {
-            expect(sent.json?.error.code).toBe("rate_limited");
+            // The OAuth token endpoints answer in RFC 6749 form (DESIGN §4): 429 slow_down.
+            if (route.errorFormat === "oauth") expect(sent.json?.error).toBe("slow_down");
+            else expect(sent.json?.error.code).toBe("rate_limited");
             expect(Number(sent.headers.get("retry-after"))).toBeGreaterThan(0);
           }
         }

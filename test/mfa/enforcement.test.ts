@@ -223,8 +223,8 @@ describe("every first factor stops at the pending step for an account with MFA",
     const wrong = await call(auth, "POST", "/auth/token", {
       body: { grant_type: "mfa_otp", mfa_token, otp: "000000" },
     });
-    expect(wrong.status).toBe(401);
-    expect(wrong.json?.error.code).toBe("mfa_invalid");
+    expect(wrong.status).toBe(400);
+    expect(wrong.json?.error).toBe("invalid_grant");
     // Form-encoded, as OAuth clients send it.
     const done = await call(auth, "POST", "/auth/token", {
       raw: new URLSearchParams({ grant_type: "mfa_otp", mfa_token, otp: mfa.code() }).toString(),
@@ -245,8 +245,8 @@ describe("every first factor stops at the pending step for an account with MFA",
     const again = await call(auth, "POST", "/auth/token", {
       body: { grant_type: "mfa_otp", mfa_token, otp: mfa.code() },
     });
-    expect(again.status).toBe(401);
-    expect(again.json?.error.code).toBe("token_invalid");
+    expect(again.status).toBe(400);
+    expect(again.json?.error).toBe("invalid_grant");
   });
 
   it("the mfa_otp grant takes a recovery code too", async () => {

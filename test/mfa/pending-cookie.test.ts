@@ -39,7 +39,7 @@ describe("the pending cookie", () => {
     const grant = await call(auth, "POST", "/auth/token", {
       body: { grant_type: "refresh_token", refresh_token: token },
     });
-    expect(grant.status).toBe(401);
+    expect(grant.status).toBe(400);
   });
 
   it("completes one sign-in: used once, it is gone, even with a new code", async () => {

@@ -33,10 +33,10 @@ describe("refresh-token rotation", () => {
     const second = await refresh(auth, first.refresh_token);
     clock.advance(60); // past the grace window
     const replay = await refresh(auth, first.refresh_token);
-    expect(replay.status).toBe(401);
-    expect(replay.json?.error.code).toBe("token_invalid");
+    expect(replay.status).toBe(400);
+    expect(replay.json?.error).toBe("invalid_grant");
     // The legitimate holder's newer token dies too: nobody can tell who is the thief.
-    expect((await refresh(auth, second.json?.refresh_token)).status).toBe(401);
+    expect((await refresh(auth, second.json?.refresh_token)).status).toBe(400);
     expect(await auth.authenticate(bearer(second.json?.access_token))).toBeNull();
     expect(await auth.authenticate(bearer(first.access_token))).toBeNull();
     await expect(
@@ -52,8 +52,8 @@ describe("refresh-token rotation", () => {
       clock.advance(30);
       current = (await refresh(auth, current)).json?.refresh_token;
     }
-    expect((await refresh(auth, first.refresh_token)).status).toBe(401);
-    expect((await refresh(auth, current)).status).toBe(401);
+    expect((await refresh(auth, first.refresh_token)).status).toBe(400);
+    expect((await refresh(auth, current)).status).toBe(400);
   });
 
   it("a forged secret under a real family id is treated as reuse and revokes the family", async () => {
@@ -61,8 +61,8 @@ describe("refresh-token rotation", () => {
     const tokens = await passwordTokens(auth);
     const familyId = tokens.refresh_token.split(".")[0];
     const forged = `${familyId}.${"A".repeat(43)}`;
-    expect((await refresh(auth, forged)).status).toBe(401);
-    expect((await refresh(auth, tokens.refresh_token)).status).toBe(401);
+    expect((await refresh(auth, forged)).status).toBe(400);
+    expect((await refresh(auth, tokens.refresh_token)).status).toBe(400);
   });
 
   it("two concurrent refreshes with one token get the same successor: one live family", async () => {
@@ -90,9 +90,9 @@ describe("refresh-token rotation", () => {
       refresh(auth, tokens.refresh_token),
       refresh(auth, tokens.refresh_token),
     ]);
-    expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
     const winner = results.find((r) => r.status === 200);
-    expect((await refresh(auth, winner?.json?.refresh_token)).status).toBe(401);
+    expect((await refresh(auth, winner?.json?.refresh_token)).status).toBe(400);
   });
 
   it("the grace window ends: a replay after it is a reuse", async () => {
@@ -102,7 +102,7 @@ describe("refresh-token rotation", () => {
     clock.advance(5);
     expect((await refresh(auth, first.refresh_token)).status).toBe(200);
     clock.advance(1);
-    expect((await refresh(auth, first.refresh_token)).status).toBe(401);
+    expect((await refresh(auth, first.refresh_token)).status).toBe(400);
   });
 
   it("a replay within the grace window after the successor itself rotated is a reuse", async () => {
@@ -111,8 +111,8 @@ describe("refresh-token rotation", () => {
     const second = await refresh(auth, first.refresh_token);
     const third = await refresh(auth, second.json?.refresh_token);
     expect(third.status).toBe(200);
-    expect((await refresh(auth, first.refresh_token)).status).toBe(401);
-    expect((await refresh(auth, third.json?.refresh_token)).status).toBe(401);
+    expect((await refresh(auth, first.refresh_token)).status).toBe(400);
+    expect((await refresh(auth, third.json?.refresh_token)).status).toBe(400);
   });
 
   it("expires absolutely: rotation never extends the family", async () => {
@@ -129,23 +129,26 @@ describe("refresh-token rotation", () => {
     }
     clock.advance(600); // 3600 s after the grant
     const expired = await refresh(auth, current);
-    expect(expired.status).toBe(401);
-    expect(expired.json?.error.code).toBe("token_expired");
+    expect(expired.status).toBe(400);
+    expect(expired.json).toMatchObject({
+      error: "invalid_grant",
+      error_description: "Refresh token has expired",
+    });
   });
 
   it("fails once the session behind the family has ended", async () => {
     const { auth, user } = await tokenAuth();
     const tokens = await passwordTokens(auth);
     await auth.api.revokeUserSessions(user.id);
-    expect((await refresh(auth, tokens.refresh_token)).status).toBe(401);
+    expect((await refresh(auth, tokens.refresh_token)).status).toBe(400);
   });
 
-  it("rejects malformed and unknown refresh tokens with token_invalid", async () => {
+  it("rejects malformed and unknown refresh tokens with invalid_grant", async () => {
     const { auth } = await tokenAuth();
     for (const token of ["nope", `${"a".repeat(22)}.${"b".repeat(43)}`, "a.b.c"]) {
       const result = await refresh(auth, token);
-      expect(result.status).toBe(401);
-      expect(result.json?.error.code).toBe("token_invalid");
+      expect(result.status).toBe(400);
+      expect(result.json?.error).toBe("invalid_grant");
     }
   });
 

@@ -297,8 +297,8 @@ describe("access-token verification resists", () => {
     const sessionToken = sessionTokenFrom(reg.response);
     for (const token of [tokens.access_token, sessionToken]) {
       const result = await refresh(auth, token);
-      expect(result.status).toBe(401);
-      expect(result.json?.error.code).toBe("token_invalid");
+      expect(result.status).toBe(400);
+      expect(result.json?.error).toBe("invalid_grant");
     }
     // Neither attempt harmed the session or the family.
     expect(await auth.authenticate(bearer(sessionToken))).not.toBeNull();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectSignedIn, PASSWORD, sessionCookieFrom } from "../helpers.js";
+import { call, expectSignedIn, PASSWORD, registered, sessionCookieFrom } from "../helpers.js";
 import { bearer, decodeJwt, passwordTokens, tokenAuth, tokenRequest } from "./helpers.js";
 
 describe("POST /auth/token grant_type=password", () => {
@@ -60,6 +60,7 @@ describe("POST /auth/token grant_type=password", () => {
     expect(payload).toMatchObject({
       iss: "http://localhost:3000",
       aud: "http://localhost:3000",
+      client_id: "portcullis",
       sub: user.id,
       iat: now,
       exp: now + 900,
@@ -69,7 +70,7 @@ describe("POST /auth/token grant_type=password", () => {
     expect(sessions.map((s) => s.id)).toContain(payload.sid);
   });
 
-  it("answers the same invalid_credentials for a wrong password and an unknown user", async () => {
+  it("answers the same invalid_grant for a wrong password and an unknown user", async () => {
     const { auth } = await tokenAuth();
     const wrong = await tokenRequest(auth, {
       grant_type: "password",
@@ -81,9 +82,9 @@ describe("POST /auth/token grant_type=password", () => {
       username: "bob@example.com",
       password: "wrong password!",
     });
-    expect(wrong.status).toBe(401);
+    expect(wrong.status).toBe(400);
     expect(wrong.json).toEqual(unknown.json);
-    expect(wrong.json?.error.code).toBe("invalid_credentials");
+    expect(wrong.json?.error).toBe("invalid_grant");
   });
 
   it("shares the per-account lockout with /auth/login", async () => {
@@ -101,7 +102,7 @@ describe("POST /auth/token grant_type=password", () => {
       password: PASSWORD,
     });
     expect(locked.status).toBe(429);
-    expect(locked.json?.error.code).toBe("rate_limited");
+    expect(locked.json?.error).toBe("slow_down");
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
@@ -125,31 +126,85 @@ describe("POST /auth/token grant_type=password", () => {
     expect(otherIP.status).toBe(200);
   });
 
-  it("rejects unknown grant types and missing fields with invalid_request", async () => {
+  it("answers unsupported_grant_type for a grant it does not know, invalid_request for a missing field", async () => {
     const { auth } = await tokenAuth();
+    for (const grant_type of ["client_credentials", "authorization_code", "PASSWORD"]) {
+      const result = await tokenRequest(auth, { grant_type });
+      expect(result.status).toBe(400);
+      expect(result.json?.error).toBe("unsupported_grant_type");
+    }
     for (const body of [
-      { grant_type: "client_credentials" },
       { username: "ada@example.com", password: PASSWORD },
+      { grant_type: "", username: "ada@example.com", password: PASSWORD },
       { grant_type: "password", username: "ada@example.com" },
       { grant_type: "refresh_token" },
+      { grant_type: "mfa_otp", otp: "123456" },
     ]) {
       const result = await tokenRequest(auth, body);
-      expect(result.status).toBe(400);
-      expect(result.json?.error.code).toBe("invalid_request");
+      expect(result.status, JSON.stringify(body)).toBe(400);
+      expect(result.json?.error).toBe("invalid_request");
+      expect(result.json?.error_description).toMatch(/required|Invalid/);
     }
   });
 
-  it("rejects requests from an untrusted Origin, but not same-origin or origin-less ones", async () => {
+  it("takes requests from any origin: it reads no cookie, so there is no CSRF to check", async () => {
     const { auth } = await tokenAuth();
     const body = { grant_type: "password", username: "ada@example.com", password: PASSWORD };
-    const evil = await call(auth, "POST", "/auth/token", {
-      body,
+    for (const origin of ["https://evil.example", null, "http://localhost:3000"]) {
+      expect((await call(auth, "POST", "/auth/token", { body, origin })).status).toBe(200);
+    }
+    // A browser's form post from another site (no preflight) gets tokens it cannot read, and
+    // nothing else: no cookie is set.
+    const cross = await call(auth, "POST", "/auth/token", {
+      raw: new URLSearchParams(body).toString(),
+      contentType: "application/x-www-form-urlencoded",
+      origin: "https://evil.example",
+      headers: { "sec-fetch-site": "cross-site" },
+    });
+    expect(cross.status).toBe(200);
+    expect(cross.headers.get("set-cookie")).toBeNull();
+    expect(cross.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("ignores a session cookie it is sent, from a foreign origin too, and leaves that session alone", async () => {
+    const { auth } = await tokenAuth();
+    const bob = await registered(auth, "bob@example.com");
+    const [before] = await auth.api.listSessions(bob.user.id);
+    // A client carrying Bob's cookie (a browser, or an HTTP client with a cookie jar) asks for
+    // Ada's tokens from another origin, then revokes a token: neither request uses the cookie.
+    const granted = await call(auth, "POST", "/auth/token", {
+      body: { grant_type: "password", username: "ada@example.com", password: PASSWORD },
+      cookie: bob.cookie,
       origin: "https://evil.example",
     });
-    expect(evil.status).toBe(403);
-    expect(evil.json?.error.code).toBe("csrf_rejected");
-    expect((await call(auth, "POST", "/auth/token", { body })).status).toBe(200);
-    expect((await tokenRequest(auth, body)).status).toBe(200);
+    expect(granted.status).toBe(200);
+    expect(granted.headers.get("set-cookie")).toBeNull();
+    const claims = decodeJwt(granted.json?.access_token).payload;
+    expect(claims.sub).not.toBe(bob.user.id);
+    const refreshed = await call(auth, "POST", "/auth/token", {
+      body: { grant_type: "refresh_token", refresh_token: granted.json?.refresh_token },
+      cookie: bob.cookie,
+    });
+    expect(refreshed.status).toBe(200);
+    const revoked = await call(auth, "POST", "/auth/token/revoke", {
+      body: { token: refreshed.json?.refresh_token },
+      cookie: bob.cookie,
+      origin: "https://evil.example",
+    });
+    expect(revoked.status).toBe(200);
+    expect(revoked.headers.get("set-cookie")).toBeNull();
+    // Bob's session is as it was: alive, not slid, not replaced.
+    const session = await call(auth, "GET", "/auth/session", { cookie: bob.cookie });
+    expect(session.status).toBe(200);
+    expect(await auth.api.listSessions(bob.user.id)).toEqual([before]);
+    // A revoke carrying the cookie but no token in the body revokes nothing of the cookie's.
+    const empty = await call(auth, "POST", "/auth/token/revoke", {
+      body: {},
+      cookie: bob.cookie,
+      origin: null,
+    });
+    expect(empty.status).toBe(400);
+    expect((await call(auth, "GET", "/auth/session", { cookie: bob.cookie })).status).toBe(200);
   });
 
   it("leaves a browser's cookie session alone", async () => {
@@ -215,8 +270,11 @@ describe("auth.api token grants", () => {
       username: "ada@example.com",
       password: PASSWORD,
     });
-    expect(result.status).toBe(403);
-    expect(result.json?.error.code).toBe("email_not_verified");
+    expect(result.status).toBe(400);
+    expect(result.json).toEqual({
+      error: "invalid_grant",
+      error_description: "Confirm your email address before signing in",
+    });
   });
 
   it("issueTokensForSession binds tokens to an existing live session of that user only", async () => {

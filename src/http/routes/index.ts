@@ -2,6 +2,7 @@ import type { Route } from "../route.js";
 import { accountRoutes } from "./account.js";
 import { accountManagementRoutes } from "./account-management.js";
 import { adminRoutes } from "./admin.js";
+import { discoveryRoutes } from "./discovery.js";
 import { emailRoutes } from "./email.js";
 import { healthRoutes } from "./health.js";
 import { metricsRoutes } from "./metrics.js";
@@ -21,6 +22,7 @@ export const routes: Route[] = [
   ...passkeyRoutes,
   ...emailRoutes,
   ...tokenRoutes,
+  ...discoveryRoutes,
   ...mfaRoutes,
   ...adminRoutes,
   ...oauthRoutes,
