@@ -8,7 +8,8 @@
  *
  * const auth = createClient();                       // same origin, routes under /auth
  * try {
- *   const { user } = await auth.signIn({ email, password });
+ *   const result = await auth.signIn({ email, password });
+ *   if (result.mfaRequired) await auth.mfa.verify({ code }); // the code the person types
  * } catch (error) {
  *   if (error instanceof PortcullisClientError && error.code === "invalid_credentials") { ... }
  * }
@@ -85,8 +86,12 @@ export interface ClientUser {
   email: string;
   emailVerified: boolean;
   name: string | null;
+  /** The application's own data about the user (`{}` when none); written by server code only. */
+  metadata: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
+  /** When an administrator disabled the account; a signed-in user always sees null. */
+  disabledAt: string | null;
 }
 
 /** A session as the routes send it. */
@@ -158,6 +163,53 @@ export interface SignUpResult {
 interface StepUp {
   /** Needed when the session is older than the server's `session.freshAge` (10 minutes). */
   currentPassword?: string;
+  /** Instead of the password, for an account with two-factor authentication: a current code. */
+  code?: string;
+}
+
+/** A sign-in that opened a session: the session cookie is set. */
+export interface ClientSignedIn {
+  user: ClientUser;
+  /** Never true here: tells a session from the second-factor step. */
+  mfaRequired?: false;
+}
+
+/**
+ * A sign-in that stopped at the second factor (the account has two-factor authentication): no
+ * session yet, only the pending cookie (HttpOnly, 10 minutes, single-use). Ask for the code and
+ * complete the sign-in with `mfa.verify`.
+ */
+export interface ClientMfaRequired {
+  mfaRequired: true;
+}
+
+/** What every sign-in answers: tell the two apart by `mfaRequired`. */
+export type ClientSignInResult = ClientSignedIn | ClientMfaRequired;
+
+/** A second factor: the 6 digits of the authenticator app, or one of the recovery codes. */
+export type ClientSecondFactor = { code: string } | { recoveryCode: string };
+
+/** `mfa.verify`'s answer: signed in; after a recovery code, how many are left. */
+export interface ClientMfaSignIn {
+  user: ClientUser;
+  recoveryCodesRemaining?: number;
+}
+
+/** `mfa.setup`'s answer, shown once: `uri` for a QR code, `secret` (base32) for typing in. */
+export interface ClientTotpSetup {
+  secret: string;
+  /** `otpauth://totp/<issuer>:<email>?secret=…`: render it as a QR code, in the page. */
+  uri: string;
+}
+
+/** Where the signed-in user's two-factor authentication stands (`mfa.status`). */
+export interface ClientMfaStatus {
+  enabled: boolean;
+  enabledAt: string | null;
+  /** Recovery codes not used yet (0 while two-factor authentication is off). */
+  recoveryCodesRemaining: number;
+  /** A secret was set up and waits for `mfa.enable`. */
+  pendingSetup: boolean;
 }
 
 interface RequestOptions {
@@ -297,8 +349,11 @@ export function createClient(options: ClientOptions = {}) {
       return { user: result.user, emailVerificationRequired: !!result.emailVerificationRequired };
     },
 
-    /** `POST /login`: signs in with a password; the session cookie is set. */
-    signIn(input: { email: string; password: string }): Promise<{ user: ClientUser }> {
+    /**
+     * `POST /login`: signs in with a password; the session cookie is set. For an account with
+     * two-factor authentication, `{ mfaRequired: true }` instead: then `mfa.verify`.
+     */
+    signIn(input: { email: string; password: string }): Promise<ClientSignInResult> {
       return post("/login", input);
     },
 
@@ -359,8 +414,8 @@ export function createClient(options: ClientOptions = {}) {
       }): Promise<void> {
         return post("/magic-link", input);
       },
-      /** `POST /magic-link/verify-code`: signs in with the mailed code. */
-      verifyCode(input: { email: string; code: string }): Promise<{ user: ClientUser }> {
+      /** `POST /magic-link/verify-code`: signs in with the mailed code (or `mfaRequired`). */
+      verifyCode(input: { email: string; code: string }): Promise<ClientSignInResult> {
         return post("/magic-link/verify-code", input);
       },
     },
@@ -383,8 +438,12 @@ export function createClient(options: ClientOptions = {}) {
        */
       async register(input: { name?: string } & StepUp = {}): Promise<{ passkey: ClientPasskey }> {
         const { startRegistration } = await webauthn();
-        const stepUp =
-          input.currentPassword === undefined ? {} : { currentPassword: input.currentPassword };
+        const stepUp = {
+          ...(input.currentPassword === undefined
+            ? {}
+            : { currentPassword: input.currentPassword }),
+          ...(input.code === undefined ? {} : { code: input.code }),
+        };
         const optionsJSON = await post<never>("/passkey/register/options", stepUp);
         const response = await startRegistration({ optionsJSON });
         return post("/passkey/register/verify", { response, name: input.name });
@@ -392,11 +451,12 @@ export function createClient(options: ClientOptions = {}) {
       /**
        * Signs in with a passkey. Without `email` the browser offers any passkey it holds for this
        * site; `autofill: true` waits for one picked from the email field's autofill
-       * (`autocomplete="username webauthn"`).
+       * (`autocomplete="username webauthn"`). A passkey that did not verify the user (no PIN or
+       * biometric) is one factor: an account with two-factor authentication gets `mfaRequired`.
        */
-      async signIn(input: { email?: string; autofill?: boolean } = {}): Promise<{
-        user: ClientUser;
-      }> {
+      async signIn(
+        input: { email?: string; autofill?: boolean } = {},
+      ): Promise<ClientSignInResult> {
         const { startAuthentication } = await webauthn();
         const optionsJSON = await post<never>(
           "/passkey/login/options",
@@ -419,6 +479,53 @@ export function createClient(options: ClientOptions = {}) {
       /** `DELETE /passkeys/:id`. */
       remove(id: string): Promise<void> {
         return request("DELETE", `/passkeys/${encodeURIComponent(id)}`);
+      },
+    },
+
+    /**
+     * Two-factor authentication (TOTP and recovery codes). Turning it on: `setup()`, show the
+     * `uri` as a QR code (drawn in the page: it holds the secret, never send it to a QR service)
+     * and the `secret` for typing in, then `enable(code)` with a code the app shows, and show the
+     * recovery codes it answers, once.
+     */
+    mfa: {
+      /**
+       * `POST /mfa/verify`: completes a sign-in that answered `{ mfaRequired: true }`, with the
+       * pending cookie that answer set. `token_invalid` when that step is used or expired (sign
+       * in again), `mfa_invalid` for a wrong or used code.
+       */
+      verify(factor: ClientSecondFactor): Promise<ClientMfaSignIn> {
+        return post("/mfa/verify", factor);
+      },
+      /** `GET /mfa`: whether it is on, and how many recovery codes are left. */
+      status(): Promise<ClientMfaStatus> {
+        return request("GET", "/mfa");
+      },
+      /**
+       * `POST /mfa/totp/setup`: a new secret, waiting for `enable`. Needs a fresh session, else
+       * `reauthentication_required`: pass `currentPassword` (or, with MFA on, a `code`).
+       * `email_not_verified` until the address is confirmed.
+       */
+      setup(input: StepUp = {}): Promise<ClientTotpSetup> {
+        return post("/mfa/totp/setup", input);
+      },
+      /**
+       * `POST /mfa/totp/enable`: confirms the set-up with a code of the new authenticator and
+       * turns two-factor authentication on; answers the 10 recovery codes, to show once.
+       */
+      enable(
+        code: string,
+        input: { currentPassword?: string } = {},
+      ): Promise<{ recoveryCodes: string[] }> {
+        return post("/mfa/totp/enable", { code, ...input });
+      },
+      /** `POST /mfa/disable`: turns it off; the second factor is the proof. */
+      disable(factor: ClientSecondFactor): Promise<void> {
+        return post("/mfa/disable", factor);
+      },
+      /** `POST /mfa/recovery-codes`: 10 new recovery codes for a current code; the old ones die. */
+      regenerateRecoveryCodes(code: string): Promise<{ recoveryCodes: string[] }> {
+        return post("/mfa/recovery-codes", { code });
       },
     },
   };

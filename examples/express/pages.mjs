@@ -24,7 +24,7 @@ export function html(strings, ...values) {
 
 const when = (date) => (date ? new Date(date).toISOString().slice(0, 16).replace("T", " ") : "—");
 
-function layout(title, caller, body) {
+export function layout(title, caller, body) {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -196,12 +196,14 @@ function linkedAccounts({ linked, providers }) {
 
 // `activity`: rows of activity.mjs (`recentActivity`), newest first. `oauth`: the linked
 // identities and the configured providers ({ linked: [], providers: [] } without social sign-in).
+// `twoFactor`: the section of mfa-pages.mjs.
 export function account(
   caller,
   sessions,
   passkeys,
   activity,
   oauth = { linked: [], providers: [] },
+  twoFactor = "",
 ) {
   const { user, session } = caller;
   return layout(
@@ -238,6 +240,8 @@ export function account(
           )}</ul>`
     }
     <p><button type="button" data-client="addPasskey" data-then="reload">Add a passkey</button></p>
+
+    ${twoFactor}
 
     <h2>Password</h2>
     <form method="post" action="/auth/password/change" data-client="changePassword" data-then="say:Password changed. Your other sessions were signed out.">

@@ -8,6 +8,7 @@ import { safeRedirectPath } from "portcullis";
 import { authed, authHandler, requireAuth, withAuth } from "portcullis/express";
 import { recentActivity } from "./activity.mjs";
 import { auth, port, signInProviders } from "./auth.mjs";
+import { twoFactorPages, twoFactorSection } from "./mfa.mjs";
 import * as pages from "./pages.mjs";
 
 const app = express();
@@ -44,6 +45,10 @@ app.use("/assets", express.static(join(here, "public")));
 
 // req.auth is the signed-in caller, or null, on every route below.
 app.use(withAuth(auth));
+
+// Two-factor authentication: the page that asks for the code at sign-in (where a sign-in that
+// lands with `?mfa=required` is sent first), and the QR code library.
+app.use(twoFactorPages());
 
 app.get("/", (req, res) => {
   res.send(pages.home(req.auth));
@@ -90,16 +95,24 @@ app.get(
   requireAuth(auth, { redirectTo: "/sign-in?next=/account" }),
   async (req, res) => {
     const caller = authed(req);
-    const [sessions, passkeys, activity, linked] = await Promise.all([
+    const [sessions, passkeys, activity, linked, twoFactor] = await Promise.all([
       auth.api.listSessions(caller.user.id),
       auth.api.listPasskeys(caller.user.id),
       recentActivity(auth, caller.user.id),
       signInProviders.length > 0 ? auth.api.listLinkedAccounts(caller.user.id) : [],
+      twoFactorSection(auth, caller.user),
     ]);
     res
       .set("Cache-Control", "no-store")
       .send(
-        pages.account(caller, sessions, passkeys, activity, { linked, providers: signInProviders }),
+        pages.account(
+          caller,
+          sessions,
+          passkeys,
+          activity,
+          { linked, providers: signInProviders },
+          twoFactor,
+        ),
       );
   },
 );

@@ -24,7 +24,7 @@ export function html(strings, ...values) {
 
 const when = (date) => (date ? new Date(date).toISOString().slice(0, 16).replace("T", " ") : "—");
 
-function layout(title, caller, body) {
+export function layout(title, caller, body) {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -138,8 +138,9 @@ export function resetPassword(caller, token) {
   );
 }
 
-// `activity`: rows of activity.mjs (`recentActivity`), newest first.
-export function account(caller, sessions, passkeys, activity) {
+// `activity`: rows of activity.mjs (`recentActivity`), newest first; `twoFactor`: the section of
+// mfa-pages.mjs.
+export function account(caller, sessions, passkeys, activity, twoFactor = "") {
   const { user, session } = caller;
   return layout(
     "Account",
@@ -175,6 +176,8 @@ export function account(caller, sessions, passkeys, activity) {
           )}</ul>`
     }
     <p><button type="button" data-client="addPasskey" data-then="reload">Add a passkey</button></p>
+
+    ${twoFactor}
 
     <h2>Password</h2>
     <form method="post" action="/auth/password/change" data-client="changePassword" data-then="say:Password changed. Your other sessions were signed out.">

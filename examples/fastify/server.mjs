@@ -1,14 +1,16 @@
-// The Portcullis + Fastify starter: sign up, sign in (password, magic link, passkey), password
-// reset, sessions, a protected page and a protected API route. Run `node examples/fastify/server.mjs` after
-// `npm run build` at the repository root.
+// The Portcullis + Fastify starter: sign up, sign in (password, magic link, passkey), two-factor
+// authentication, password reset, sessions, a protected page and a protected API route. Run
+// `node examples/fastify/server.mjs` after `npm run build` at the repository root.
 import { readFile } from "node:fs/promises";
-import { dirname, join, normalize } from "node:path";
+import { basename, dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { LogController } from "fastify";
 import { safeRedirectPath } from "portcullis";
 import { authed, authHandler, requireAuth, withAuth } from "portcullis/fastify";
 import { recentActivity } from "./activity.mjs";
 import { auth, port } from "./auth.mjs";
+import { qrcodeESM, secondFactorLanding, twoFactorSection } from "./mfa.mjs";
+import { secondFactor } from "./mfa-pages.mjs";
 import * as pages from "./pages.mjs";
 
 // Behind a reverse proxy, set TRUST_PROXY (e.g. "10.0.0.1"): request.ip, which Portcullis
@@ -48,7 +50,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 // builds.
 const clientESM = fileURLToPath(import.meta.resolve("portcullis/client"));
 const webauthnESM = dirname(fileURLToPath(import.meta.resolve("@simplewebauthn/browser")));
-const TYPES = { ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
+const TYPES = {
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
 
 async function sendFile(reply, root, relative) {
   const file = normalize(join(root, relative));
@@ -63,6 +69,9 @@ async function sendFile(reply, root, relative) {
 }
 app.get("/assets/portcullis/client.js", (_request, reply) =>
   sendFile(reply, dirname(clientESM), "client.js"),
+);
+app.get("/assets/qrcode-generator.js", (_request, reply) =>
+  sendFile(reply, dirname(qrcodeESM), basename(qrcodeESM)),
 );
 app.get("/assets/simplewebauthn/*", (request, reply) =>
   sendFile(reply, webauthnESM, request.params["*"]),
@@ -90,6 +99,10 @@ app.get("/sign-in", { preHandler: withAuth(auth) }, (request, reply) =>
 app.get("/forgot-password", { preHandler: withAuth(auth) }, (request, reply) =>
   page(reply, pages.forgotPassword(request.auth)),
 );
+// The second step of a sign-in of an account with two-factor authentication: the code.
+app.get("/sign-in/two-factor", { preHandler: withAuth(auth) }, (request, reply) =>
+  page(reply, secondFactor(request.auth, nextPath(request))),
+);
 // Where the password reset email links to: the library's default `passwordReset.url`.
 app.get("/reset-password", { preHandler: withAuth(auth) }, (request, reply) => {
   const token = typeof request.query.token === "string" ? request.query.token : "";
@@ -114,6 +127,7 @@ app.get(
   "/account",
   {
     preHandler: [
+      secondFactorLanding("/account"),
       withAuth(auth),
       keepLinkError("/account"),
       requireAuth(auth, { redirectTo: "/sign-in?next=/account" }),
@@ -121,13 +135,14 @@ app.get(
   },
   async (request, reply) => {
     const caller = authed(request);
-    const [sessions, passkeys, activity] = await Promise.all([
+    const [sessions, passkeys, activity, twoFactor] = await Promise.all([
       auth.api.listSessions(caller.user.id),
       auth.api.listPasskeys(caller.user.id),
       recentActivity(auth, caller.user.id),
+      twoFactorSection(auth, caller.user),
     ]);
     reply.header("cache-control", "no-store");
-    return page(reply, pages.account(caller, sessions, passkeys, activity));
+    return page(reply, pages.account(caller, sessions, passkeys, activity, twoFactor));
   },
 );
 

@@ -108,12 +108,14 @@ export function resetPassword(token: string) {
   );
 }
 
-// `activity`: the rows of activity.ts (`recentActivity`), newest first.
+// `activity`: the rows of activity.ts (`recentActivity`), newest first; `twoFactor`: the
+// section of mfa-pages.ts.
 export function dashboard(
   caller: AuthResult,
   sessions: Session[],
   passkeys: Passkey[],
   activity: ActivityRow[],
+  twoFactor: Html | string = "",
 ) {
   const { user, session } = caller;
   return layout(
@@ -143,6 +145,7 @@ export function dashboard(
   )}
 </ul>
 <button type="button" data-client="addPasskey" data-then="reload">Add a passkey</button>
+${twoFactor}
 <h2>Password</h2>
 <form data-client="changePassword" data-then="say:Password changed. Your other sessions were signed out.">
   <p><input name="currentPassword" type="password" placeholder="Current password" required autocomplete="current-password" /></p>

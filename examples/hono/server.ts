@@ -9,6 +9,7 @@ import { safeRedirectPath } from "portcullis";
 import { AUTH_METHODS, authHandler, requireAuth, withAuth } from "portcullis/hono";
 import { recentActivity } from "./activity.js";
 import { auth, port } from "./auth.js";
+import { secondFactor, twoFactorSection } from "./mfa-pages.js";
 import * as pages from "./pages.js";
 
 const app = new Hono();
@@ -30,11 +31,20 @@ const nextPath = (c: Context) => safeRedirectPath(c.req.query("next"), "/dashboa
 app.get("/sign-up", (c) => c.html(pages.signUp(nextPath(c))));
 app.get("/sign-in", (c) => c.html(pages.signIn(nextPath(c))));
 app.get("/magic-link", (c) => c.html(pages.magicLink()));
+// The second step of a sign-in of an account with two-factor authentication: the code.
+app.get("/sign-in/two-factor", (c) => c.html(secondFactor(nextPath(c))));
 app.get("/forgot-password", (c) => c.html(pages.forgotPassword()));
 // Where the password reset email links to: the library's default `passwordReset.url`.
 app.get("/reset-password", (c) => {
   c.header("Cache-Control", "no-store");
   return c.html(pages.resetPassword(c.req.query("token") ?? ""));
+});
+
+// A magic link to an account with two-factor authentication lands with `?mfa=required` and no
+// session yet, only the pending step: on to the page that asks for the code, then back here.
+app.get("/dashboard", async (c, next) => {
+  if (c.req.query("mfa") !== "required") return next();
+  return c.redirect(`/sign-in/two-factor?next=${encodeURIComponent("/dashboard")}`, 303);
 });
 
 // A mail link that failed (a used or expired magic link) lands on its target with `?error=`.
@@ -50,13 +60,15 @@ app.get("/dashboard", async (c, next) => {
 app.get("/dashboard", requireAuth(auth, { redirectTo: "/sign-in" }), async (c) => {
   const caller = c.get("auth");
   if (!caller) throw new Error("unreachable: requireAuth let an anonymous request through");
-  const [sessions, passkeys, activity] = await Promise.all([
+  const [sessions, passkeys, activity, mfa] = await Promise.all([
     auth.api.listSessions(caller.user.id),
     auth.api.listPasskeys(caller.user.id),
     recentActivity(auth, caller.user.id),
+    auth.api.getMfaStatus(caller.user.id),
   ]);
   c.header("Cache-Control", "no-store");
-  return c.html(pages.dashboard(caller, sessions, passkeys, activity));
+  const twoFactor = twoFactorSection(caller.user, mfa);
+  return c.html(pages.dashboard(caller, sessions, passkeys, activity, twoFactor));
 });
 
 // A protected API route: 401 { error: { code: "unauthenticated", ... } } when signed out.
@@ -67,9 +79,14 @@ app.get("/api/me", requireAuth(auth), (c) => c.json({ user: c.get("auth")?.user 
 // portcullis/client is one ES module file: import.meta.resolve picks the "import" condition.
 const require = createRequire(import.meta.url);
 const webauthnDir = dirname(dirname(require.resolve("@simplewebauthn/browser")));
+// qrcode-generator's ES module (one file, no imports): the page draws the QR code of the
+// two-factor secret itself, so the secret never goes to a QR code service, nor back here.
+const qrcodeESM = fileURLToPath(import.meta.resolve("qrcode-generator"));
 const assets: Record<string, string> = {
   "app.js": readFileSync(new URL("./public/app.js", import.meta.url), "utf8"),
   "messages.js": readFileSync(new URL("./public/messages.js", import.meta.url), "utf8"),
+  "two-factor.js": readFileSync(new URL("./public/two-factor.js", import.meta.url), "utf8"),
+  "qrcode-generator.js": readFileSync(qrcodeESM, "utf8"),
   "simplewebauthn.js": readFileSync(join(webauthnDir, "dist/bundle/index.umd.min.js"), "utf8"),
 };
 const client = readFileSync(fileURLToPath(import.meta.resolve("portcullis/client")), "utf8");

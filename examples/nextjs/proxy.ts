@@ -8,7 +8,15 @@ export const config = {
   matcher: [
     // Not with `?error=`: a failed mail link lands on /dashboard?error=…, and the page itself sends
     // a signed-out visitor to sign in with the error kept (the proxy would bury it in `?next=`).
-    { source: "/dashboard/:path*", missing: [{ type: "query", key: "error" }] },
+    // Nor with `?mfa=required`, where a magic link to an account with two-factor authentication
+    // lands without a session yet: the page sends it on to the code.
+    {
+      source: "/dashboard/:path*",
+      missing: [
+        { type: "query", key: "error" },
+        { type: "query", key: "mfa" },
+      ],
+    },
     "/api/me",
   ],
 };

@@ -5,13 +5,15 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  type ClientSignInResult,
   createClient,
   isPortcullisClientError,
   PortcullisClientError,
   type PortcullisErrorCode,
 } from "../../adapters/client/index.js";
-import { BASE_URL, makeAuth, PASSWORD } from "../helpers.js";
+import { BASE_URL, makeAuth, manualClock, PASSWORD } from "../helpers.js";
 import { captureMailer } from "../mail/fixtures.js";
+import { authenticatorApp, verifiedAddress } from "../mfa/helpers.js";
 import { softAuthenticator } from "../passkeys/helpers.js";
 
 type Auth = ReturnType<typeof makeAuth>;
@@ -75,6 +77,12 @@ function setup(overrides: Parameters<typeof makeAuth>[0] = {}) {
   return { auth, mailer, open, mailTo };
 }
 
+/** The user of a sign-in that opened a session (not the second-factor step). */
+function signedInUser(result: ClientSignInResult) {
+  if (result.mfaRequired) throw new Error("expected a session, got the second-factor step");
+  return result.user;
+}
+
 /** The rejection of `promise`, which must be a `PortcullisClientError`. */
 async function failure(promise: Promise<unknown>): Promise<PortcullisClientError> {
   const error = await promise.then(
@@ -117,7 +125,7 @@ describe("portcullis/client", () => {
     expect(await client.session()).toBeNull();
 
     const signedIn = await client.signIn({ email: "ada@example.com", password: PASSWORD });
-    expect(signedIn.user.id).toBe(signedUp.user.id);
+    expect(signedInUser(signedIn).id).toBe(signedUp.user.id);
     expect((await client.session())?.user.id).toBe(signedUp.user.id);
   });
 
@@ -230,10 +238,9 @@ describe("portcullis/client", () => {
     await client.resetPassword({ token, password: "a new passphrase" });
     const reused = await failure(client.resetPassword({ token, password: "another passphrase" }));
     expect(reused).toMatchObject({ code: "token_invalid", status: 401 });
-    const { user } = await client.signIn({
-      email: "ada@example.com",
-      password: "a new passphrase",
-    });
+    const user = signedInUser(
+      await client.signIn({ email: "ada@example.com", password: "a new passphrase" }),
+    );
     expect(user.email).toBe("ada@example.com");
   });
 
@@ -259,10 +266,9 @@ describe("portcullis/client", () => {
       }),
     );
     expect(wrongCode.code).toBe("token_invalid");
-    const { user } = await client.magicLink.verifyCode({
-      email: "ada@example.com",
-      code: code as string,
-    });
+    const user = signedInUser(
+      await client.magicLink.verifyCode({ email: "ada@example.com", code: code as string }),
+    );
     expect(user.email).toBe("ada@example.com");
 
     await client.changeEmail({ newEmail: "lovelace@example.com" });
@@ -297,7 +303,7 @@ describe("portcullis/client", () => {
       fetch: phone.fetch,
       webauthn,
     }).passkeys.signIn();
-    expect(signedIn.user.email).toBe("ada@example.com");
+    expect(signedInUser(signedIn).email).toBe("ada@example.com");
     expect((await phone.client.session())?.user.email).toBe("ada@example.com");
   });
 
@@ -365,5 +371,150 @@ describe("portcullis/client", () => {
     const notJSON = await failure(misrouted.session());
     expect(notJSON).toMatchObject({ code: "internal", status: 200 });
     expect(notJSON.message).toContain("are the Portcullis routes served at /auth?");
+  });
+});
+
+describe("portcullis/client: two-factor authentication", () => {
+  /** Ada, signed up in `laptop`, her address verified (MFA waits for that), on a manual clock. */
+  async function withAda() {
+    const clock = manualClock();
+    const { auth, open, mailTo } = setup({ clock });
+    const laptop = open();
+    const { user } = await laptop.client.signUp({ email: "ada@example.com", password: PASSWORD });
+    await verifiedAddress(auth, user.id);
+    return { auth, clock, open, mailTo, laptop };
+  }
+
+  /** Turns MFA on from `laptop` as a person would: set-up, a code of the app, the codes shown. */
+  async function turnOn(ada: Awaited<ReturnType<typeof withAda>>) {
+    const { secret, uri } = await ada.laptop.client.mfa.setup();
+    const app = authenticatorApp(uri, ada.clock);
+    expect(app.app.secret.base32).toBe(secret);
+    const { recoveryCodes } = await ada.laptop.client.mfa.enable(app.code());
+    // The code that turned it on is spent: the next one is a new step's.
+    ada.clock.advance(30);
+    return { app, recoveryCodes };
+  }
+
+  const credentials = { email: "ada@example.com", password: PASSWORD };
+
+  it("turns it on; a password sign-in then stops at the second factor until the code", async () => {
+    const ada = await withAda();
+    expect(await ada.laptop.client.mfa.status()).toEqual({
+      enabled: false,
+      enabledAt: null,
+      recoveryCodesRemaining: 0,
+      pendingSetup: false,
+    });
+    const { app, recoveryCodes } = await turnOn(ada);
+    expect(recoveryCodes).toHaveLength(10);
+    const status = await ada.laptop.client.mfa.status();
+    expect(status).toMatchObject({ enabled: true, recoveryCodesRemaining: 10 });
+    expect(typeof status.enabledAt).toBe("string");
+
+    const phone = ada.open();
+    const pending = await phone.client.signIn(credentials);
+    // The pending step, and nothing else: no user, no session cookie, only the pending cookie.
+    expect(pending).toEqual({ mfaRequired: true });
+    expect(phone.jar.has("portcullis.session")).toBe(false);
+    expect(phone.jar.has("portcullis.session.mfa")).toBe(true);
+    expect(await phone.client.session()).toBeNull();
+
+    const wrong = await failure(
+      phone.client.mfa.verify({ code: app.code() === "000000" ? "111111" : "000000" }),
+    );
+    expect(wrong).toMatchObject({ code: "mfa_invalid", status: 401 });
+
+    const signedIn = await phone.client.mfa.verify({ code: app.code() });
+    expect(signedIn.user.email).toBe("ada@example.com");
+    expect(signedIn.recoveryCodesRemaining).toBeUndefined();
+    expect(phone.jar.has("portcullis.session")).toBe(true);
+    expect(phone.jar.has("portcullis.session.mfa")).toBe(false);
+    expect((await phone.client.session())?.user.email).toBe("ada@example.com");
+
+    // The step is used up: the same code again, or any, is refused.
+    const again = await failure(phone.client.mfa.verify({ code: app.code() }));
+    expect(again.code).toBe("token_invalid");
+  });
+
+  it("signs in with a recovery code once, regenerates the codes, and turns it off", async () => {
+    const ada = await withAda();
+    const { app, recoveryCodes } = await turnOn(ada);
+    const [first, second] = recoveryCodes as [string, string];
+
+    const phone = ada.open();
+    expect((await phone.client.signIn(credentials)).mfaRequired).toBe(true);
+    const withRecovery = await phone.client.mfa.verify({ recoveryCode: first });
+    expect(withRecovery.recoveryCodesRemaining).toBe(9);
+
+    const tablet = ada.open();
+    await tablet.client.signIn(credentials);
+    const used = await failure(tablet.client.mfa.verify({ recoveryCode: first }));
+    expect(used.code).toBe("mfa_invalid");
+
+    const { recoveryCodes: fresh } = await ada.laptop.client.mfa.regenerateRecoveryCodes(
+      app.code(),
+    );
+    expect(fresh).toHaveLength(10);
+    expect(fresh).not.toContain(second);
+    const old = await failure(tablet.client.mfa.verify({ recoveryCode: second }));
+    expect(old.code).toBe("mfa_invalid");
+    expect(await ada.laptop.client.mfa.status()).toMatchObject({ recoveryCodesRemaining: 10 });
+
+    // Off takes a second factor too: a fresh session alone is not enough.
+    const bare = await failure(ada.laptop.client.mfa.disable({} as { code: string }));
+    expect(bare.code).toBe("invalid_request");
+    ada.clock.advance(30);
+    await ada.laptop.client.mfa.disable({ code: app.code() });
+    expect((await ada.laptop.client.mfa.status()).enabled).toBe(false);
+    const direct = await ada.open().client.signIn(credentials);
+    expect(signedInUser(direct).email).toBe("ada@example.com");
+  });
+
+  it("set-up needs a fresh session: reauthentication_required, then the current password", async () => {
+    const ada = await withAda();
+    ada.clock.advance(11 * 60);
+    const stale = await failure(ada.laptop.client.mfa.setup());
+    expect(stale).toMatchObject({ code: "reauthentication_required", status: 403 });
+    const wrong = await failure(
+      ada.laptop.client.mfa.setup({ currentPassword: "not my password" }),
+    );
+    expect(wrong.code).toBe("invalid_credentials");
+    const { uri } = await ada.laptop.client.mfa.setup({ currentPassword: PASSWORD });
+    const app = authenticatorApp(uri, ada.clock);
+    const enableStale = await failure(ada.laptop.client.mfa.enable(app.code()));
+    expect(enableStale.code).toBe("reauthentication_required");
+    const { recoveryCodes } = await ada.laptop.client.mfa.enable(app.code(), {
+      currentPassword: PASSWORD,
+    });
+    expect(recoveryCodes).toHaveLength(10);
+    // With MFA on, a code is step-up too (here: revoking the other sessions).
+    ada.clock.advance(30);
+    await ada.laptop.client.sessions.revokeOthers({ code: app.code() });
+  });
+
+  it("an unverified address cannot turn it on yet (email_not_verified)", async () => {
+    const { open } = setup();
+    const { client } = open();
+    await client.signUp({ email: "ada@example.com", password: PASSWORD });
+    const refused = await failure(client.mfa.setup());
+    expect(refused).toMatchObject({ code: "email_not_verified", status: 403 });
+  });
+
+  it("a mailed code stops at the second factor too, and the user's JSON has disabledAt", async () => {
+    const ada = await withAda();
+    const { app } = await turnOn(ada);
+    const { client, jar } = ada.open();
+    await client.magicLink.request({ email: "ada@example.com", type: "code" });
+    const { code } = await ada.mailTo("ada@example.com", "login-code");
+    const pending = await client.magicLink.verifyCode({
+      email: "ada@example.com",
+      code: code as string,
+    });
+    expect(pending.mfaRequired).toBe(true);
+    expect(jar.has("portcullis.session")).toBe(false);
+    const { user } = await client.mfa.verify({ code: app.code() });
+    expect(user.disabledAt).toBeNull();
+    expect(user.metadata).toEqual({});
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The walks the Hono and Next.js starter checks share once the app is up: a hostile `?next=`, a
- * password reset over HTTP and in a browser, and a passkey. Both starters answer them alike, so
+ * password reset over HTTP and in a browser, a passkey, and two-factor authentication over HTTP
+ * and in a browser. Both starters answer them alike, so
  * one declaration serves both files.
  */
 import { it } from "vitest";
@@ -14,6 +15,8 @@ import {
   skipBrowser,
 } from "./browser.js";
 import { ORIGIN, PASSWORD, resetOverHTTP } from "./hono-nextjs-walk.js";
+import { twoFactorInBrowser } from "./two-factor-browser.js";
+import { twoFactorOverHTTP } from "./two-factor-walk.js";
 
 /** What a walk needs of the running starter, read when the test runs (after `beforeAll`). */
 export interface RunningStarter {
@@ -87,4 +90,29 @@ export function sharedStarterWalks(running: () => RunningStarter, protectedPage 
       await browser.close();
     }
   });
+
+  it("turns on two-factor authentication, then asks every sign-in for the code or a recovery code", async () => {
+    const { baseURL, output } = running();
+    await twoFactorOverHTTP(baseURL, ORIGIN, { protectedPage, output });
+  });
+
+  it.skipIf(skipBrowser)(
+    "sets up two-factor authentication in a browser (QR code, key, recovery codes once), then signs in with a code",
+    async () => {
+      const { baseURL, output } = running();
+      const browser = await launchBrowser({ origin: ORIGIN, listening: baseURL });
+      try {
+        await twoFactorInBrowser(browser, {
+          origin: ORIGIN,
+          password: PASSWORD,
+          output,
+          signedInPath: protectedPage,
+        });
+      } finally {
+        await browser.close();
+      }
+    },
+    // A longer walk than the others: sign-up, the address, set-up, and two sign-ins.
+    60_000,
+  );
 }

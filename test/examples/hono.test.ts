@@ -51,6 +51,8 @@ it("serves the browser scripts the pages load", async () => {
     "/assets/messages.js",
     "/assets/portcullis/client.js",
     "/assets/simplewebauthn.js",
+    "/assets/two-factor.js",
+    "/assets/qrcode-generator.js",
   ]) {
     const response = await fetch(`${baseURL}${asset}`);
     expect(response.status, asset).toBe(200);
@@ -59,6 +61,10 @@ it("serves the browser scripts the pages load", async () => {
   expect(await (await fetch(`${baseURL}/assets/simplewebauthn.js`)).text()).toContain(
     "SimpleWebAuthnBrowser",
   );
+  // qrcode-generator's ES module, which the page draws the QR code of the secret with.
+  const qrcode = await (await fetch(`${baseURL}/assets/qrcode-generator.js`)).text();
+  expect(qrcode).toContain("export default qrcode");
+  expect(qrcode).not.toMatch(/^import\s/m);
 });
 
 it("warns about nothing it was given: the configured secret and URL are used", () => {

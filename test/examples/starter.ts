@@ -20,6 +20,8 @@ import {
   signInWithNext,
   skipBrowser,
 } from "./browser.js";
+import { twoFactorInBrowser } from "./two-factor-browser.js";
+import { twoFactorOverHTTP } from "./two-factor-walk.js";
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
 export const PASSWORD = "correct horse battery staple";
@@ -238,6 +240,33 @@ export function describeStarter(name: "express" | "fastify") {
       });
     });
 
+    it("turns on two-factor authentication, then asks every sign-in for the code or a recovery code", async () => {
+      await twoFactorOverHTTP(starter.baseURL, starter.origin, {
+        protectedPage: "/account",
+        output: starter.output,
+      });
+    });
+
+    it.skipIf(skipBrowser)(
+      "sets up two-factor authentication in a browser (QR code, key, recovery codes once), then signs in with a code",
+      async () => {
+        const browser = await launchBrowser();
+        try {
+          await twoFactorInBrowser(browser, {
+            origin: starter.origin,
+            password: PASSWORD,
+            output: starter.output,
+            signedInPath: "/account",
+            screenshot: join(ROOT, "test-artifacts", `${name}-two-factor.png`),
+          });
+        } finally {
+          await browser.close();
+        }
+      },
+      // A longer walk than the others: sign-up, the address, set-up, and two sign-ins.
+      60_000,
+    );
+
     it("serves its scripts, portcullis/client, @simplewebauthn/browser's modules, and a strict CSP", async () => {
       for (const path of [
         "/assets/app.js",
@@ -245,6 +274,8 @@ export function describeStarter(name: "express" | "fastify") {
         "/assets/portcullis/client.js",
         "/assets/simplewebauthn/index.js",
         "/assets/simplewebauthn/methods/startRegistration.js",
+        "/assets/two-factor.js",
+        "/assets/qrcode-generator.js",
       ]) {
         const res = await fetch(`${starter.baseURL}${path}`);
         expect(res.status, path).toBe(200);
@@ -257,6 +288,10 @@ export function describeStarter(name: "express" | "fastify") {
       expect(webauthn).toContain("export * from './methods/startRegistration.js'");
       const app = await (await fetch(`${starter.baseURL}/assets/app.js`)).text();
       expect(app).toContain('from "/assets/portcullis/client.js"');
+      // qrcode-generator's ES module, which the page draws the QR code of the secret with.
+      const qrcode = await (await fetch(`${starter.baseURL}/assets/qrcode-generator.js`)).text();
+      expect(qrcode).toContain("export default qrcode");
+      expect(qrcode).not.toMatch(/^import\s/m);
       // The package's own ES module, whole: no chunk imports a browser could not follow.
       const client = await (await fetch(`${starter.baseURL}/assets/portcullis/client.js`)).text();
       expect(client).toContain("function createClient(");

@@ -30,9 +30,14 @@ function explain(error, overrides) {
 
 // Where to go after signing in comes from the page (`data-then="go:/account"`): the server
 // decided it with safeRedirectPath from "portcullis", so `?next=` is never read here, where a
-// hand-written check would miss `/%09/evil.example` or `/%5Cevil.example`.
-function then(action) {
-  if (action === "reload") location.reload();
+// hand-written check would miss `/%09/evil.example` or `/%5Cevil.example`. A sign-in of an
+// account with two-factor authentication (`result.mfaRequired`) first goes to the page that asks
+// for the code, which then goes on there.
+function then(action, result) {
+  if (result?.mfaRequired) {
+    const next = action?.startsWith("go:") ? action.slice(3) : "/account";
+    location.assign(`/sign-in/two-factor?next=${encodeURIComponent(next)}`);
+  } else if (action === "reload") location.reload();
   else if (action?.startsWith("go:")) location.assign(action.slice(3));
   else if (action?.startsWith("say:")) say(action.slice(4));
 }
@@ -65,9 +70,9 @@ document.addEventListener("submit", (event) => {
   const fields = Object.fromEntries([...new FormData(form)].filter(([, value]) => value !== ""));
   run(async () => {
     say("");
-    await call(fields);
+    const result = await call(fields);
     form.reset();
-    then(form.dataset.then);
+    then(form.dataset.then, result);
   }, formMessages[form.dataset.client]);
 });
 
@@ -87,8 +92,7 @@ document.addEventListener("click", (event) => {
   const call = button && buttons[button.dataset.client];
   if (!call) return;
   run(async () => {
-    await call(button.dataset.id);
-    then(button.dataset.then);
+    then(button.dataset.then, await call(button.dataset.id));
   });
 });
 
@@ -97,3 +101,6 @@ document.addEventListener("click", (event) => {
 const query = new URLSearchParams(location.search);
 if (query.has("error")) say(messageFor(query.get("error")));
 else if (Object.hasOwn(NOTICES, query.get("notice") ?? "")) say(NOTICES[query.get("notice")]);
+
+// two-factor.js adds its own forms and buttons to these.
+export { auth, buttons, formMessages, forms };

@@ -9,6 +9,8 @@ export const MESSAGES = {
   unauthenticated: "Please sign in first.",
   token_invalid: "That link or code is not valid, or it was already used. Ask for a new one.",
   token_expired: "That link or code has expired. Ask for a new one.",
+  mfa_invalid:
+    "That code is not right, or it was already used. Enter the code your authenticator app shows now.",
   email_not_verified: "Please confirm your email address first: open the link we emailed you.",
   csrf_rejected: "This request was refused for your safety. Reload the page and try again.",
   forbidden: "You are not allowed to do that.",

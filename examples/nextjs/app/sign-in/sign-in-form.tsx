@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import type { ClientSignInResult } from "portcullis/client";
 import { type FormEvent, useState } from "react";
 import { authClient, explain } from "@/lib/client";
 
@@ -8,15 +9,24 @@ import { authClient, explain } from "@/lib/client";
 export function SignInForm({ next }: { next: string }) {
   const [message, setMessage] = useState<string | null>(null);
 
+  // An account with two-factor authentication is not signed in yet: first the page that asks
+  // for the code, which then goes on to `next`.
+  function signedIn(result: ClientSignInResult) {
+    window.location.assign(
+      result.mfaRequired ? `/sign-in/two-factor?next=${encodeURIComponent(next)}` : next,
+    );
+  }
+
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     try {
-      await authClient.signIn({
-        email: String(form.get("email")),
-        password: String(form.get("password")),
-      });
-      window.location.assign(next);
+      signedIn(
+        await authClient.signIn({
+          email: String(form.get("email")),
+          password: String(form.get("password")),
+        }),
+      );
     } catch (error) {
       setMessage(explain(error));
     }
@@ -24,8 +34,7 @@ export function SignInForm({ next }: { next: string }) {
 
   async function passkey() {
     try {
-      await authClient.passkeys.signIn();
-      window.location.assign(next);
+      signedIn(await authClient.passkeys.signIn());
     } catch (error) {
       setMessage(explain(error));
     }
