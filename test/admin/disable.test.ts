@@ -139,7 +139,8 @@ describe("disabling a user", () => {
     expect(grant.status).toBe(400);
     expect(grant.json).toEqual({
       error: "invalid_grant",
-      error_description: "This account is disabled; contact the administrator to have it enabled again",
+      error_description:
+        "This account is disabled; contact the administrator to have it enabled again",
     });
     expect(grant.json?.access_token).toBeUndefined();
 
