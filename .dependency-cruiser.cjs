@@ -9,8 +9,9 @@ const LAYERS = [
   ["crypto", "util", "errors.ts", "config-error.ts", "types.ts", "validation.ts", "verify"],
   // 1. Ports and pure domain pieces: storage interfaces (and the memory store), hashers, mail
   //    messages and templates; the typed events and their bus; the metrics registry; the OAuth
-  //    provider presets (data and small profile readers: the `portcullis/oauth` entry).
-  ["storage", "password", "mail", "events", "metrics", "oauth-providers"],
+  //    provider presets (data and small profile readers: the `portcullis/oauth` entry); the
+  //    session and verified-token caches and the storage wrapper that invalidates them.
+  ["storage", "password", "mail", "events", "metrics", "oauth-providers", "cache"],
   // 2. The options: schema, defaults, resolution, ConfigError.
   ["config"],
   // 3. Delivery through the durable outbox (needs resolved options).

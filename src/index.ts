@@ -203,7 +203,7 @@ export {
 
 import type { AnyAuthEventListener, AuthEventListener, AuthEventType } from "./events/events.js";
 
-export { memoryStorage } from "./storage/memory/index.js";
+export { memoryStorage } from "./cache/memory-storage.js";
 export type * from "./storage/ports.js";
 export type { TokenSet } from "./tokens/grants.js";
 export type { AuthResult, RequestInfo, Session, User } from "./types.js";
@@ -657,7 +657,7 @@ function announceStart(config: ReturnType<typeof resolveConfig>): void {
     },
     "portcullis started",
   );
-  if (!config.mailer && off.length > 0 && isProduction()) {
+  if (!config.mailer && off.length > 0 && isProduction(config.baseURL)) {
     config.logger.warn(
       { emailFeaturesOff: off },
       "no mailer in production: these email routes answer 404; pass mailer (e.g. smtpMailer) to turn them on",

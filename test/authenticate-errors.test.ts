@@ -21,7 +21,9 @@ afterEach(() => {
 describe("authenticate() when storage fails", () => {
   it("fails closed and logs the error, so an outage is not read as everyone signed out", async () => {
     const { storage, state } = flakyStorage();
-    const auth = makeAuth({ storage });
+    // Every read must reach storage: a session the cache holds is served through a storage
+    // outage (test/cache/session-cache.test.ts), which is not what this is about.
+    const auth = makeAuth({ storage, session: { cache: false } });
     const { cookie, response } = await registered(auth);
     expect(await auth.authenticate({ cookie })).not.toBeNull();
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});

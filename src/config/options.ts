@@ -270,6 +270,41 @@ export interface SessionOptions {
    * @default 600 (10 minutes)
    */
   freshAge?: number;
+  /**
+   * The per-instance cache of validated sessions (and verified access JWTs) in front of the
+   * guard's storage read. Revocations, and every other change made through the library
+   * (logout, revoking sessions, password reset, disabling, deleting or updating a user), reach
+   * every instance's cache at once, over the storage's invalidation channel; while that
+   * channel is down the cache serves nothing. Only a change made behind the library's back
+   * (SQL by hand) waits out `ttlSeconds`. On by default when the storage has a channel
+   * (`memoryStorage()`, `redisStorage(redis)` composed with your SQL storage); off otherwise,
+   * unless `singleInstance` says this instance is the only writer. `false` turns it off.
+   * @default on with an invalidation channel, off without
+   */
+  cache?: false | SessionCacheOptions;
+}
+
+/** `session.cache`: how much the session cache holds and for how long. */
+export interface SessionCacheOptions {
+  /**
+   * Sessions (and, separately, access tokens) held at most; the oldest go first.
+   * @default 10000
+   */
+  maxEntries?: number;
+  /**
+   * Seconds a cached session is trusted without reading storage again: how long a change made
+   * outside the library can go unseen. Changes made through the library are seen at once.
+   * @default 30
+   */
+  ttlSeconds?: number;
+  /**
+   * Says that this `createAuth` is the only one writing these sessions and users (one process
+   * over SQLite, say), so the cache needs no invalidation channel: changes made here
+   * invalidate it, and no other instance exists to make any. Needed to cache over a storage
+   * without a channel (SQLite, PostgreSQL alone); wrong, and unsafe, with several instances.
+   * @default false
+   */
+  singleInstance?: boolean;
 }
 
 /** Limits on credential endpoints (429 with `Retry-After`), shared through storage. */
@@ -412,6 +447,13 @@ export interface TokenOptions {
    */
   audience?: string | string[];
   /**
+   * The `client_id` claim of access tokens (RFC 9068), 1 to 255 printable ASCII characters.
+   * Clients are not registered, so this one value stands for every client of the token
+   * endpoint; the `client_id` a request sends is accepted and ignored.
+   * @default "portcullis"
+   */
+  clientId?: string;
+  /**
    * Seconds of clock skew tolerated on `exp`, `nbf` and `iat` (0 to 300).
    * @default 5
    */
@@ -427,7 +469,8 @@ export interface TokenOptions {
 
 /**
  * One key of the token key ring, in exactly one form: `jwk` (private, or public for a key that
- * only verifies), `pem` (PKCS#8 private or SPKI public key), or for HS256 a shared `secret`.
+ * only verifies), `pem` (private or public key in the forms openssl writes), or for HS256 a
+ * shared `secret`.
  */
 export interface TokenKeyOptions {
   /** The key's id (`kid` header): 1 to 128 printable ASCII characters, no spaces. */
@@ -439,7 +482,11 @@ export interface TokenKeyOptions {
   alg?: TokenAlgorithm;
   /** The key as a JWK: OKP Ed25519 (EdDSA), EC P-256 (ES256), RSA (RS256), oct (HS256). */
   jwk?: Record<string, unknown>;
-  /** The key as PEM: PKCS#8 private key or SPKI public key (not for HS256). */
+  /**
+   * The key as PEM (not for HS256): a private key as PKCS#8 (`BEGIN PRIVATE KEY`), SEC1
+   * (`BEGIN EC PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`), as openssl writes them, or a
+   * public key as SPKI (`BEGIN PUBLIC KEY`) or PKCS#1 (`BEGIN RSA PUBLIC KEY`).
+   */
   pem?: string;
   /** For HS256 only: the shared secret, at least 32 bytes. */
   secret?: string;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SESSION_CACHE_DEFAULTS } from "../cache/session-cache.js";
 import type { RandomSource } from "../crypto/random.js";
 import { AUTH_EVENT_TYPES, type AuthEventListeners } from "../events/events.js";
 import {
@@ -169,6 +170,16 @@ export const configSchema = z.strictObject({
       updateAge: positiveSeconds.default(DAY),
       absoluteLifetime: positiveSeconds.default(90 * DAY),
       freshAge: positiveSeconds.default(10 * 60),
+      cache: z
+        .union([
+          z.literal(false),
+          z.strictObject({
+            maxEntries: z.number().int().positive().default(SESSION_CACHE_DEFAULTS.maxEntries),
+            ttlSeconds: positiveSeconds.default(SESSION_CACHE_DEFAULTS.ttlSeconds),
+            singleInstance: z.boolean().default(false),
+          }),
+        ])
+        .optional(),
     })
     .prefault({})
     .refine((session) => session.updateAge < session.maxAge, {

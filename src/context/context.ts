@@ -1,3 +1,5 @@
+import type { SessionCache } from "../cache/session-cache.js";
+import type { VerifiedTokenCache } from "../cache/verified-token-cache.js";
 import type { ResolvedConfig } from "../config/config.js";
 import type { RandomSource } from "../crypto/random.js";
 import type { EventBus } from "../events/bus.js";
@@ -47,4 +49,11 @@ export interface AuthContext {
    * events, the outbox's attempts and the handler's answers.
    */
   metrics: AuthMetrics;
+  /**
+   * Validated sessions and their users, in front of the guard's storage read (`session.cache`);
+   * absent when off. `storage` above is wrapped to invalidate it (src/cache/).
+   */
+  sessionCache?: SessionCache;
+  /** Access JWTs already verified, keyed by hash (`session.cache`); absent when off. */
+  tokenCache?: VerifiedTokenCache;
 }

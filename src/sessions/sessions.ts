@@ -1,3 +1,4 @@
+import type { CachedSession, SessionCache } from "../cache/session-cache.js";
 import type { AuthContext } from "../context/context.js";
 import { AuthError } from "../errors.js";
 import type { SessionEndReason, SignInMethod } from "../events/events.js";
@@ -18,7 +19,7 @@ import {
   parseOpaqueToken,
 } from "../util/opaque-token.js";
 import { accountDisabled, isDisabled } from "./account-disabled.js";
-import { slideSession } from "./lifetime.js";
+import { slideSession, slideTarget } from "./lifetime.js";
 import { revokeSessionTokens } from "./revocation.js";
 
 export interface IssuedSession {
@@ -89,7 +90,9 @@ export async function findLiveSession(
  * The session `id` and its user, when the session is live at `now`, passes `accept` (a secret
  * or subject check) and its user is not disabled (should a revocation have been missed, the
  * credential still fails: the user row is read here anyway). One storage call when the sessions
- * port has `getWithUser`; otherwise `get`, then `users.findById` only for a session that passed.
+ * port has `getWithUser`; otherwise `get`, then `users.findById` only for a session that passed,
+ * or, when the session's `owner` is known already (a token's subject, a session seen before),
+ * both reads at once: one round trip's wait across two stores (Redis sessions, SQL users).
  * A read: whatever it finds (an expired session included) it writes nothing; `purgeExpired`
  * reclaims expired rows.
  */
@@ -98,6 +101,7 @@ export async function findLiveSessionWithUser(
   id: string,
   accept: (record: SessionRecord) => boolean,
   now: Date = ctx.now(),
+  owner?: string,
 ): Promise<{ session: SessionRecord; user: User } | null> {
   const { sessions, users } = ctx.storage;
   if (sessions.getWithUser) {
@@ -106,16 +110,61 @@ export async function findLiveSessionWithUser(
       ? found
       : null;
   }
-  const session = await sessions.get(id);
+  const [session, guessed] = await Promise.all([
+    sessions.get(id),
+    owner === undefined ? null : users.findById(owner),
+  ]);
   if (!session || !isLive(session, now) || !accept(session)) return null;
-  const user = await users.findById(session.userId);
+  const user = owner === session.userId ? guessed : await users.findById(session.userId);
   return user && !isDisabled(user) ? { session, user } : null;
+}
+
+/**
+ * The guard's answer from the session cache (`ctx.sessionCache`, src/cache/session-cache.ts),
+ * without touching storage: the cached entry (hand out `cache.result(entry)`, never the entry);
+ * null when the cached session refuses `accept` (a session's secret hash and user never
+ * change, so storage would refuse it too); undefined when storage must decide: no entry the
+ * cache can vouch for, or a cached copy that has expired at `now` (another instance may have
+ * slid it since). Disabled users are never cached, and any change to the session or user drops
+ * the entry.
+ */
+export function cachedSessionWithUser(
+  cache: SessionCache,
+  id: string,
+  accept: (record: SessionRecord) => boolean,
+  now: Date,
+): CachedSession | null | undefined {
+  const entry = cache.lookup(id, now.getTime());
+  if (!entry) return undefined;
+  if (!accept(entry.session)) return null;
+  return isLive(entry.session, now) ? entry : undefined;
+}
+
+/**
+ * `findLiveSessionWithUser`, keeping what it finds in the session cache, unless the session or
+ * its user changed while it was being read (the cache's ticket). `owner`: the user the session
+ * should belong to, when known; else the cache may remember it from an earlier read.
+ */
+export async function findAndCacheSessionWithUser(
+  ctx: AuthContext,
+  id: string,
+  accept: (record: SessionRecord) => boolean,
+  now: Date,
+  owner?: string,
+): Promise<{ session: SessionRecord; user: User } | null> {
+  const cache = ctx.sessionCache;
+  if (!cache) return findLiveSessionWithUser(ctx, id, accept, now, owner);
+  const ticket = cache.ticket();
+  const found = await findLiveSessionWithUser(ctx, id, accept, now, owner ?? cache.ownerOf(id));
+  if (found) cache.store(ticket, found, now.getTime());
+  return found;
 }
 
 /**
  * The session and user behind a token, or null. A live session slides (`slideSession`: at most
  * once per `updateAge`, so an active session does not write on every request); nothing else is
- * written: an expired session is refused and left for `purgeExpired`.
+ * written: an expired session is refused and left for `purgeExpired`. A session cache hit reads
+ * nothing and does not wait for its slide (`slideFromCache`).
  */
 export async function validateSessionToken(
   ctx: AuthContext,
@@ -124,15 +173,37 @@ export async function validateSessionToken(
   const parsed = parseOpaqueToken(token);
   if (!parsed) return null;
   const now = ctx.now();
-  const found = await findLiveSessionWithUser(
-    ctx,
-    parsed.id,
-    (record) => opaqueSecretMatches(parsed.secret, record.secretHash),
-    now,
-  );
+  const accept = (record: SessionRecord) => opaqueSecretMatches(parsed.secret, record.secretHash);
+  const cache = ctx.sessionCache;
+  const cached = cache && cachedSessionWithUser(cache, parsed.id, accept, now);
+  if (cached === null) return null;
+  if (cache && cached) return cache.result(cached, slideFromCache(ctx, cache, cached, now));
+  const found = await findAndCacheSessionWithUser(ctx, parsed.id, accept, now);
   if (!found) return null;
   const session = await slideSession(ctx, found.session, now);
   return { user: found.user, session: toPublicSession(session) };
+}
+
+/**
+ * The slide of a session served from the cache, off the request's path: the cache takes the
+ * new expiry at once (so concurrent requests do not write it again) and the write goes on in
+ * the background. Should it fail, the entry is dropped: the next request reads storage and
+ * slides there, where a failure is reported as on any read. Until then nothing is lost: a
+ * slide is due long before the session would expire (`maxAge - updateAge` ahead).
+ */
+function slideFromCache(
+  ctx: AuthContext,
+  cache: SessionCache,
+  { session }: CachedSession,
+  now: Date,
+): Date {
+  const expiresAt = slideTarget(session, now, ctx.config.session);
+  if (!expiresAt) return session.expiresAt;
+  cache.slid(session.id, expiresAt);
+  ctx.storage.sessions.updateExpiry(session.id, expiresAt).catch(() => {
+    cache.invalidate({ kind: "session", id: session.id });
+  });
+  return expiresAt;
 }
 
 export async function listSessions(ctx: AuthContext, userId: string): Promise<Session[]> {

@@ -518,6 +518,52 @@ export interface LinkedAccountStore {
   ping?(): Promise<void>;
 }
 
+/**
+ * A change the session caches of every instance must act on: the session `id` ended or its
+ * expiry moved; the user `id` changed, was deleted or lost sessions; or `all`, when changes may
+ * have been missed (a gap in a channel's sequence).
+ */
+export type Invalidation =
+  | { kind: "session"; id: string }
+  | { kind: "user"; id: string }
+  | { kind: "all" };
+
+/** What a subscriber of an `InvalidationChannel` is told. */
+export interface InvalidationListener {
+  /** Drop what `change` names. */
+  invalidate(change: Invalidation): void;
+  /**
+   * Whether the channel can vouch that no change is being missed. A subscriber starts
+   * unavailable; `false` (the subscription dropped, a heartbeat went unanswered) means: drop
+   * everything and serve nothing from the cache; `true` comes only once the channel has
+   * resynchronised.
+   */
+  available(up: boolean): void;
+}
+
+/**
+ * Optional (`Storage.invalidation`): how the session caches of every instance sharing this
+ * storage hear of changes to sessions and users (`session.cache`). The core publishes a change
+ * after each write it makes to either port; a channel delivers it to every subscriber, this
+ * instance's included, in the order published. A channel that cannot tell whether a change
+ * was missed says so through `available(false)`, never by staying silent: zero staleness for
+ * revocations rests on that. `redisStorage` provides one over pub/sub; `memoryStorage` one
+ * within the process.
+ */
+export interface InvalidationChannel {
+  /**
+   * For a channel that sees only the writes made through particular ports (a store in this
+   * process's memory): those ports. The cache uses the channel only while the storage's
+   * `sessions` and `users` are these very objects, so composing another store in (sessions in
+   * Redis) never leaves a cache trusting a channel that cannot see that store's writes.
+   */
+  readonly watches?: { sessions: SessionStore; users: UserStore };
+  /** Delivers `change` to every subscriber. Rejects (`unavailable`) when it could not be sent. */
+  publish(change: Invalidation): Promise<void>;
+  /** Starts delivering to `listener` (unavailable until the channel says otherwise). */
+  subscribe(listener: InvalidationListener): () => void;
+}
+
 /** Everything the library keeps. */
 export interface Storage {
   users: UserStore;
@@ -533,4 +579,6 @@ export interface Storage {
   mfa: MfaStore;
   /** Optional: needed only with `oauth` (`LinkedAccountStore`). */
   accounts?: LinkedAccountStore;
+  /** Optional: lets `session.cache` serve across instances (`InvalidationChannel`). */
+  invalidation?: InvalidationChannel;
 }

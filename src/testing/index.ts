@@ -1,6 +1,7 @@
 import type { Storage } from "../storage/ports.js";
 import { accountsContract } from "./accounts.js";
 import { auditContract } from "./audit.js";
+import { invalidationContract } from "./invalidation.js";
 import { mfaContract } from "./mfa.js";
 import { outboxContract } from "./outbox.js";
 import { passkeysContract } from "./passkeys.js";
@@ -39,6 +40,7 @@ const CONTRACTS: Record<StoragePortName, (makeStorage: () => Promise<Storage> | 
     audit: auditContract,
     mfa: mfaContract,
     accounts: accountsContract,
+    invalidation: invalidationContract,
   };
 
 export interface TestStorageOptions {
@@ -58,6 +60,7 @@ export function testStorage(
 export {
   accountsContract,
   auditContract,
+  invalidationContract,
   mfaContract,
   outboxContract,
   passkeysContract,

@@ -1,6 +1,12 @@
+import type { VerifiedClaims } from "../cache/verified-token-cache.js";
 import type { AuthContext } from "../context/context.js";
 import { isAuthError } from "../errors.js";
-import { findLiveSessionWithUser, toPublicSession } from "../sessions/sessions.js";
+import {
+  cachedSessionWithUser,
+  findAndCacheSessionWithUser,
+  toPublicSession,
+} from "../sessions/sessions.js";
+import type { SessionRecord } from "../storage/ports.js";
 import type { AuthResult } from "../types.js";
 import { verifyOwnAccessToken } from "./access-token.js";
 
@@ -12,12 +18,36 @@ import { verifyOwnAccessToken } from "./access-token.js";
  * when the sessions port joins the user (`getWithUser`), and never writes (no slide: only
  * cookie requests and refreshes are activity). Storage failures propagate (the caller fails
  * closed).
+ *
+ * With `session.cache` on, a token verified before skips the signature check
+ * (`ctx.tokenCache`, until its `exp`) and the session comes from the session cache when it can
+ * vouch for it: a token presented again costs a hash and two lookups, and its session's
+ * revocation still refuses it at once.
  */
-export async function authenticateAccessToken(
+export function authenticateAccessToken(
   ctx: AuthContext,
   token: string,
 ): Promise<AuthResult | null> {
-  let claims: Awaited<ReturnType<typeof verifyOwnAccessToken>>;
+  // Not async: on a hit of both caches this answers without waiting for anything.
+  const now = ctx.now();
+  const claims = ctx.tokenCache?.lookup(token, now.getTime());
+  if (claims) {
+    const cache = ctx.sessionCache;
+    const accept = (record: SessionRecord) => record.userId === claims.sub;
+    const cached = cache && cachedSessionWithUser(cache, claims.sid, accept, now);
+    if (cached === null) return Promise.resolve(null);
+    if (cache && cached) return Promise.resolve(cache.result(cached));
+    return sessionOf(ctx, claims, now);
+  }
+  return verifyThenLoad(ctx, token, now);
+}
+
+async function verifyThenLoad(
+  ctx: AuthContext,
+  token: string,
+  now: Date,
+): Promise<AuthResult | null> {
+  let claims: VerifiedClaims;
   try {
     claims = await verifyOwnAccessToken(ctx, token);
   } catch (error) {
@@ -26,10 +56,21 @@ export async function authenticateAccessToken(
     }
     throw error;
   }
-  const found = await findLiveSessionWithUser(
+  ctx.tokenCache?.store(token, claims, now.getTime());
+  return sessionOf(ctx, claims, now);
+}
+
+async function sessionOf(
+  ctx: AuthContext,
+  claims: VerifiedClaims,
+  now: Date,
+): Promise<AuthResult | null> {
+  const found = await findAndCacheSessionWithUser(
     ctx,
     claims.sid,
     (record) => record.userId === claims.sub,
+    now,
+    claims.sub,
   );
   return found ? { user: found.user, session: toPublicSession(found.session) } : null;
 }

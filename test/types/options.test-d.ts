@@ -67,6 +67,7 @@ export const everyOption = {
     updateAge: 86400,
     absoluteLifetime: 90 * 86400,
     freshAge: 600,
+    cache: { maxEntries: 10_000, ttlSeconds: 30, singleInstance: false },
   },
   rateLimit: {
     perIP: { max: 30, window: 60, ipv6Prefix: 64 },
@@ -97,6 +98,7 @@ export const everyOption = {
     accessTokenTTL: 900,
     refreshTokenTTL: 30 * 86400,
     audience: ["https://api.example.com"],
+    clientId: "portcullis",
     clockTolerance: 5,
     refreshReuseGrace: 10,
   },
@@ -240,13 +242,20 @@ export type AuthConfigIsAuthOptions = Assert<Equals<AuthConfig, AuthOptions>>;
 // Plain interfaces, not zod types: a nested option is a plain object type a literal satisfies,
 // and no zod brand or internals leak into what editors show.
 export const session: NonNullable<AuthOptions["session"]> = { maxAge: 60, freshAge: 30 };
+export const noSessionCache: NonNullable<AuthOptions["session"]> = { cache: false };
 export type NoZodInternals = Assert<
   Equals<Extract<keyof NonNullable<AuthOptions["session"]>, "_zod" | "_output" | "_input">, never>
 >;
 export type SessionKeys = Assert<
   Equals<
     keyof NonNullable<AuthOptions["session"]>,
-    "cookieName" | "cookieDomain" | "maxAge" | "updateAge" | "absoluteLifetime" | "freshAge"
+    | "cookieName"
+    | "cookieDomain"
+    | "maxAge"
+    | "updateAge"
+    | "absoluteLifetime"
+    | "freshAge"
+    | "cache"
   >
 >;
 
