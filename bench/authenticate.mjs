@@ -1,117 +1,221 @@
-// What the session guard costs a route (issue 2's target: the guarded route keeps >= 0.85x of
-// the bare route's throughput).
+// What the guard costs a route, side by side (issue 16): a route that answers "ok", bare and
+// behind Portcullis' `requireAuth` on each store, and behind better-auth's `getSession`, all
+// on Hono over @hono/node-server.
 //
-// One Hono server (on @hono/node-server, memory storage, in its own process so the load
-// generator never shares its thread) serves GET /bare, which answers "ok", and GET /guarded,
-// the same answer behind requireAuth() with a valid session cookie. autocannon drives each
-// route as hard as it can, warm-up first, then the two measured runs back to back in one run.
+//   npm run build && node bench/authenticate.mjs        (or: npm run bench -- authenticate)
 //
-//   npm run build && node bench/authenticate.mjs [--detail]
+// Two server processes, one at a time, each pinned to the server core (bench/lib/pinned.mjs):
+// Portcullis' (bare, memory, SQLite, PostgreSQL users + Redis sessions, Bearer access JWT, and
+// the same without the session cache) and better-auth's (bare, getSession on its memory
+// adapter with the cookie cache off and on). autocannon drives each route from its own process
+// on the other core. Rounds are interleaved (every route once per round), and each route's
+// ratio is to the bare route of its own server in the same round; the table shows medians.
 //
-// --detail adds rows that split the guard's cost: GET /storage does only the two storage reads
-// authenticate() makes (sessions.get, users.findById), GET /authenticate calls auth.authenticate()
-// in a plain handler (the guard minus the middleware).
-//
-// Uses the built package (dist/index.js, dist/hono.js); PORTCULLIS_DIST points at another build.
-// BENCH_SECONDS (default 5) sets each run's length; BENCH_CONNECTIONS (default 50) the load.
-import { fork } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import autocannon from "autocannon";
+// Environment: BENCH_SECONDS (default 5) per route and round, BENCH_ROUNDS (default 3),
+// BENCH_CONNECTIONS (default 50), PORTCULLIS_DIST (default dist/), POSTGRES_URL (default
+// postgres://postgres@127.0.0.1:5432/test) and REDIS_URL (default redis://127.0.0.1:6379):
+// the PostgreSQL + Redis row is skipped when either is unreachable. BENCH_PROFILE=1 runs the
+// Portcullis server with --cpu-prof (the profile lands in test-artifacts/bench-profiles/).
+// `--only memory,jwt` measures only the rows whose key contains one of the words.
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import {
+  firstMessage,
+  forkOn,
+  load,
+  machine,
+  median,
+  pinSelf,
+  printTable,
+  SERVER_CORE,
+} from "./lib/pinned.mjs";
 
+const here = fileURLToPath(new URL(".", import.meta.url));
 const DIST = process.env.PORTCULLIS_DIST ?? fileURLToPath(new URL("../dist/", import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const TARGET = 0.85;
+const ONLY = (() => {
+  const at = process.argv.indexOf("--only");
+  return at > 0 ? (process.argv[at + 1] ?? "").split(",").filter(Boolean) : [];
+})();
 
-if (process.argv[2] === "--serve") await serve();
-else await main();
+/** The rows, in print order: which server serves them, and the issue's target ratio. */
+const ROWS = [
+  { key: "memory", server: "portcullis", label: "Portcullis session cookie, memory", target: 0.85 },
+  { key: "sqlite", server: "portcullis", label: "Portcullis session cookie, SQLite", target: 0.85 },
+  {
+    key: "pg-redis",
+    server: "portcullis",
+    label: "Portcullis session cookie, PostgreSQL users + Redis sessions",
+    target: 0.75,
+  },
+  {
+    key: "jwt",
+    server: "portcullis",
+    label: "Portcullis Bearer access JWT (EdDSA), memory",
+    target: 0.85,
+  },
+  { key: "memory-uncached", server: "portcullis", label: "  same, session.cache: false: memory" },
+  { key: "sqlite-uncached", server: "portcullis", label: "  same, session.cache: false: SQLite" },
+  {
+    key: "pg-redis-uncached",
+    server: "portcullis",
+    label: "  same, session.cache: false: PostgreSQL + Redis",
+  },
+  { key: "jwt-uncached", server: "portcullis", label: "  same, session.cache: false: Bearer JWT" },
+  {
+    key: "ba-memory",
+    server: "better-auth",
+    label: "better-auth getSession, memory, cookie cache off",
+  },
+  {
+    key: "ba-memory-cookie-cache",
+    server: "better-auth",
+    label: "better-auth getSession, memory, cookie cache on",
+  },
+];
+
+if (process.argv[2] === "--serve") {
+  const { servePortcullis, serveBetterAuth } = await import("./lib/guard-servers.mjs");
+  if (process.argv[3] === "portcullis") await servePortcullis(DIST);
+  else await serveBetterAuth();
+} else {
+  await main();
+}
 
 async function main() {
-  for (const file of ["index.js", "hono.js"]) {
+  for (const file of ["index.js", "hono.js", "sqlite.js", "postgres.js", "redis.js"]) {
     if (!existsSync(`${DIST}/${file}`)) {
       console.error(`No ${file} in ${DIST}: run \`npm run build\` first.`);
       process.exit(1);
     }
   }
-  const child = fork(fileURLToPath(import.meta.url), ["--serve"], { stdio: "inherit" });
+  pinSelf();
+  const about = machine();
+  const wanted = ROWS.filter(
+    (row) => ONLY.length === 0 || ONLY.some((word) => row.key.includes(word)),
+  );
+  const servers = {};
   try {
-    const { port, cookie } = await new Promise((resolve, reject) => {
-      child.once("message", resolve);
-      child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
-    });
-    const bare = { url: `http://127.0.0.1:${port}/bare` };
-    const guarded = { url: `http://127.0.0.1:${port}/guarded`, headers: { cookie } };
-
-    await load(bare, 1);
-    await load(guarded, 1);
-    const results = { bare: await load(bare, SECONDS), guarded: await load(guarded, SECONDS) };
-    if (process.argv.includes("--detail")) {
-      for (const path of ["storage", "authenticate"]) {
-        results[path] = await load(
-          { ...guarded, url: `http://127.0.0.1:${port}/${path}` },
-          SECONDS,
-        );
+    for (const name of new Set(wanted.map((row) => row.server))) {
+      servers[name] = await start(name);
+    }
+    const runs = Object.fromEntries(wanted.map((row) => [row.key, []]));
+    const bare = Object.fromEntries(Object.keys(servers).map((name) => [name, []]));
+    const skipped = {};
+    for (const row of wanted) {
+      const target = servers[row.server].targets[row.key];
+      if (typeof target === "string") skipped[row.key] = target;
+    }
+    // Warm-up: every route once, briefly.
+    for (const [name, server] of Object.entries(servers)) {
+      await measure(server.targets.bare, 1);
+      for (const row of wanted.filter((each) => each.server === name && !skipped[each.key])) {
+        await measure(server.targets[row.key], 1);
       }
     }
-
-    const errors = Object.values(results).reduce((n, r) => n + r.non2xx + r.errors, 0);
-    if (errors > 0)
-      throw new Error(`${errors} requests failed or were not 2xx: the numbers mean nothing`);
-    const ratio = results.guarded.requests.average / results.bare.requests.average;
-    console.log(
-      `\nHono on @hono/node-server, memory storage, ${CONNECTIONS} connections, ${SECONDS} s each\n`,
-    );
-    for (const [name, r] of Object.entries(results)) {
-      const rate = r.requests.average.toFixed(0).padStart(7);
-      console.log(`${name.padEnd(12)} ${rate} req/s   p99 ${r.latency.p99} ms`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      process.stderr.write(`round ${round}/${ROUNDS}...\n`);
+      for (const [name, server] of Object.entries(servers)) {
+        const base = await measure(server.targets.bare, SECONDS);
+        bare[name].push(base);
+        for (const row of wanted.filter((each) => each.server === name && !skipped[each.key])) {
+          const result = await measure(server.targets[row.key], SECONDS);
+          runs[row.key].push({ ...result, ratio: result.rate / base.rate });
+        }
+      }
     }
-    const verdict = ratio >= TARGET ? "meets" : "MISSES";
-    console.log(`\nguarded/bare = ${ratio.toFixed(2)}x (${verdict} the ${TARGET}x target)`);
+    report(about, wanted, runs, bare, skipped);
   } finally {
-    child.kill();
+    for (const server of Object.values(servers)) server.child.kill();
   }
 }
 
-function load(target, duration) {
-  return autocannon({ ...target, duration, connections: CONNECTIONS });
+async function start(name) {
+  const execArgv = [];
+  if (process.env.BENCH_PROFILE && name === "portcullis") {
+    const dir = `${here}../test-artifacts/bench-profiles`;
+    mkdirSync(dir, { recursive: true });
+    execArgv.push("--cpu-prof", `--cpu-prof-dir=${dir}`);
+  }
+  const child = forkOn(SERVER_CORE, fileURLToPath(import.meta.url), ["--serve", name], {
+    execArgv,
+    env: { ...process.env, PORTCULLIS_DIST: DIST },
+  });
+  const { port, routes } = await firstMessage(child, `the ${name} server`);
+  const targets = {};
+  for (const [key, route] of Object.entries(routes)) {
+    targets[key] =
+      typeof route === "string"
+        ? route
+        : { url: `http://127.0.0.1:${port}${route.path}`, headers: route.headers };
+  }
+  return { child, targets };
 }
 
-// ---- the server (child process) ---------------------------------------------------------------
+async function measure(target, seconds) {
+  const result = await load(target, { duration: seconds, connections: CONNECTIONS });
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed > 0) {
+    throw new Error(`${failed} requests to ${target.url} failed or were not 2xx: no numbers`);
+  }
+  return { rate: result.requests.average, p99: result.latency.p99 };
+}
 
-async function serve() {
-  const { createAuth, memoryStorage, pbkdf2 } = await import(
-    pathToFileURL(`${DIST}/index.js`).href
+function report(about, rows, runs, bare, skipped) {
+  console.log(
+    `\nGuarded GET on Hono (@hono/node-server), ${CONNECTIONS} connections, ${SECONDS} s per route, ${ROUNDS} interleaved rounds, medians`,
   );
-  const { requireAuth } = await import(pathToFileURL(`${DIST}/hono.js`).href);
-  const { Hono } = await import("hono");
-  const { serve: listen } = await import("@hono/node-server");
+  console.log(about);
+  console.log();
+  const table = [];
+  for (const [name, results] of Object.entries(bare)) {
+    table.push([
+      `bare Hono (${name} server)`,
+      fmt(median(results.map((r) => r.rate))),
+      `${median(results.map((r) => r.p99))}`,
+      "1.00",
+      "",
+      "",
+    ]);
+  }
+  for (const row of rows) {
+    if (skipped[row.key]) {
+      table.push([row.label, `skipped: ${skipped[row.key]}`, "", "", "", ""]);
+      continue;
+    }
+    const results = runs[row.key];
+    const ratios = results.map((r) => r.ratio);
+    const ratio = median(ratios);
+    table.push([
+      row.label,
+      fmt(median(results.map((r) => r.rate))),
+      `${median(results.map((r) => r.p99))}`,
+      ratio.toFixed(2),
+      `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
+      row.target === undefined ? "" : `${ratio >= row.target ? "meets" : "MISSES"} ${row.target}`,
+    ]);
+  }
+  printTable(["route", "req/s", "p99 ms", "x bare", "range", "target"], table);
+  // Each side against the bare route of its own server: the two servers ran the same bare route.
+  const versus = (a, b) => {
+    if (!runs[a]?.length || !runs[b]?.length) return null;
+    return median(runs[a].map((r) => r.ratio)) / median(runs[b].map((r) => r.ratio));
+  };
+  for (const [ours, theirs, what] of [
+    ["memory", "ba-memory", "cookie cache off"],
+    ["memory", "ba-memory-cookie-cache", "cookie cache on"],
+  ]) {
+    const times = versus(ours, theirs);
+    if (times !== null) {
+      console.log(
+        `\nPortcullis session guard (memory) vs better-auth getSession (memory, ${what}): ${times.toFixed(1)}x (target: 7x, ${times >= 7 ? "meets" : "MISSES"})`,
+      );
+    }
+  }
+}
 
-  const storage = memoryStorage();
-  const auth = createAuth({
-    baseURL: "http://localhost:3000",
-    secret: "bench-secret-that-is-at-least-32-bytes-long",
-    storage,
-    // Hashing is not what this measures: one sign-up, made fast.
-    passwordHasher: pbkdf2({ iterations: 1_000, dangerouslyWeak: true }),
-  });
-  const { token, session, user } = await auth.api.register({
-    email: "bench@example.com",
-    password: "correct horse battery staple",
-  });
-
-  const app = new Hono();
-  app.get("/bare", (c) => c.text("ok"));
-  app.get("/guarded", requireAuth(auth), (c) => c.text("ok"));
-  app.get("/storage", async (c) => {
-    await storage.sessions.get(session.id);
-    await storage.users.findById(user.id);
-    return c.text("ok");
-  });
-  app.get("/authenticate", async (c) =>
-    (await auth.authenticate(c.req.raw.headers)) ? c.text("ok") : c.text("no", 401),
-  );
-  listen({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
-    process.send({ port: info.port, cookie: `${auth.config.cookieName}=${token}` });
-  });
+function fmt(rate) {
+  return rate.toFixed(0);
 }

@@ -5,6 +5,7 @@
  * absolute, on the injected clock, which may jump either way), a disabled or deleted user, a
  * changed user, a read that raced a change.
  */
+import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { type AuthConfig, memoryStorage } from "../../src/index.js";
 import { storageUnavailable } from "../../src/util/storage-unavailable.js";
@@ -309,16 +310,32 @@ describe("access JWTs", () => {
     expect(await auth.authenticate(bearer(tokens.access_token))).toBeNull();
   });
 
-  it("a token whose subject does not own the session is refused from the cache too", async () => {
-    const { auth } = await setup();
+  it("a clock gone back before the token's iat is not trusted: the full verification refuses it", async () => {
+    const { auth, clock } = await setup();
+    const tokens = await passwordTokens(auth);
+    expect(await auth.authenticate(bearer(tokens.access_token))).not.toBeNull();
+    clock.advance(-3600);
+    expect(await auth.authenticate(bearer(tokens.access_token))).toBeNull();
+    clock.advance(3600);
+    expect(await auth.authenticate(bearer(tokens.access_token))).not.toBeNull();
+  });
+
+  it("a validly signed token naming someone else's session is refused, cached or not", async () => {
+    const key = "k".repeat(40);
+    const { auth } = await setup({
+      tokens: { algorithm: "HS256", keys: [{ kid: "k1", secret: key }] },
+    });
     const ada = await passwordTokens(auth);
     await registered(auth, "grace@example.com");
     const grace = await passwordTokens(auth, "grace@example.com");
+    // Ada's session is in the cache; a token signed with the real key gives Grace as its subject.
     expect(await auth.authenticate(bearer(ada.access_token))).not.toBeNull();
-    expect(await auth.authenticate(bearer(grace.access_token))).not.toBeNull();
-    expect(decodeJwt(ada.access_token).payload.sid).not.toBe(
-      decodeJwt(grace.access_token).payload.sid,
-    );
+    const claims = decodeJwt(grace.access_token).payload;
+    const forged = await new SignJWT({ ...claims, sid: decodeJwt(ada.access_token).payload.sid })
+      .setProtectedHeader({ alg: "HS256", kid: "k1", typ: "at+jwt" })
+      .sign(new TextEncoder().encode(key));
+    for (let i = 0; i < 2; i++) expect(await auth.authenticate(bearer(forged))).toBeNull();
+    expect(await auth.authenticate(bearer(ada.access_token))).not.toBeNull();
   });
 
   it("a disabled user's cached token is refused", async () => {
