@@ -1,4 +1,5 @@
 import type { LinkedAccountRecord, LinkedAccountStore } from "../../src/storage/ports.js";
+import { deleteUnlessLast } from "./delete-unless-last.js";
 import type { SqlDriver } from "./driver.js";
 import { toDate, toMillis } from "./rows.js";
 import type { TableNames } from "./tables.js";
@@ -29,18 +30,6 @@ function toRecord(row: AccountRow): LinkedAccountRecord {
 
 /** Linked OAuth identities; the UNIQUE (provider, subject) constraint makes `create` atomic. */
 export function sqlAccounts(db: SqlDriver, t: TableNames): LinkedAccountStore {
-  /**
-   * Unlinks unless it is the user's last identity, in one statement; PostgreSQL locks the user's
-   * rows first (in id order), so two concurrent unlinks cannot both see two identities left.
-   * The same shape as the passkeys' `keepLast`.
-   */
-  const deleteUnlessLast =
-    db.dialect === "postgres"
-      ? `WITH mine AS (SELECT id FROM ${t.accounts} WHERE user_id = ? ORDER BY id FOR UPDATE)
-DELETE FROM ${t.accounts} WHERE user_id = ? AND id = ? AND (SELECT count(*) FROM mine) > 1`
-      : `DELETE FROM ${t.accounts} WHERE user_id = ? AND id = ?
-AND (SELECT count(*) FROM ${t.accounts} WHERE user_id = ?) > 1`;
-
   return {
     async create(account) {
       // Both unique keys (id, and provider with subject) count as "linked already".
@@ -79,22 +68,12 @@ AND (SELECT count(*) FROM ${t.accounts} WHERE user_id = ?) > 1`;
         id,
       ]);
     },
-    async delete(userId, id, options = {}) {
-      if (!options.keepLast) {
-        const changed = await db.execute(`DELETE FROM ${t.accounts} WHERE user_id = ? AND id = ?`, [
-          userId,
-          id,
-        ]);
-        return changed === 1 ? "deleted" : "not_found";
-      }
-      const params = db.dialect === "postgres" ? [userId, userId, id] : [userId, id, userId];
-      if ((await db.execute(deleteUnlessLast, params)) === 1) return "deleted";
-      const exists = await db.get(
-        `SELECT 1 AS found FROM ${t.accounts} WHERE user_id = ? AND id = ?`,
-        [userId, id],
-      );
-      return exists ? "last" : "not_found";
-    },
+    /**
+     * Unlinks, with `keepLast` unless it is the user's last identity, in one statement (the
+     * count is inside the DELETE, so two concurrent unlinks keep one): `delete-unless-last.ts`,
+     * shared with the passkeys.
+     */
+    delete: deleteUnlessLast(db, t.accounts),
     async deleteByUser(userId) {
       return db.execute(`DELETE FROM ${t.accounts} WHERE user_id = ?`, [userId]);
     },

@@ -1,4 +1,5 @@
 import type { PasskeyRecord, PasskeyStore } from "../../src/storage/ports.js";
+import { deleteUnlessLast } from "./delete-unless-last.js";
 import type { SqlDriver } from "./driver.js";
 import { toBoolean, toDate, toMillis } from "./rows.js";
 import type { TableNames } from "./tables.js";
@@ -39,19 +40,6 @@ function toRecord(row: PasskeyRow): PasskeyRecord {
 }
 
 export function sqlPasskeys(db: SqlDriver, t: TableNames): PasskeyStore {
-  /**
-   * Deletes unless it is the user's last passkey, in one statement. PostgreSQL first locks the
-   * user's passkey rows (FOR UPDATE, in id order so two deletes cannot deadlock), so a concurrent
-   * delete of the user's other passkey waits and then counts what is left; SQLite runs one
-   * statement at a time anyway.
-   */
-  const deleteUnlessLast =
-    db.dialect === "postgres"
-      ? `WITH mine AS (SELECT id FROM ${t.passkeys} WHERE user_id = ? ORDER BY id FOR UPDATE)
-DELETE FROM ${t.passkeys} WHERE user_id = ? AND id = ? AND (SELECT count(*) FROM mine) > 1`
-      : `DELETE FROM ${t.passkeys} WHERE user_id = ? AND id = ?
-AND (SELECT count(*) FROM ${t.passkeys} WHERE user_id = ?) > 1`;
-
   return {
     async create(passkey) {
       const changed = await db.execute(
@@ -102,22 +90,12 @@ WHERE id = ? AND (counter < ? OR (counter = 0 AND ? = 0))`,
       );
       return row ? toRecord(row) : null;
     },
-    async delete(userId, id, options = {}) {
-      if (!options.keepLast) {
-        const changed = await db.execute(`DELETE FROM ${t.passkeys} WHERE user_id = ? AND id = ?`, [
-          userId,
-          id,
-        ]);
-        return changed === 1 ? "deleted" : "not_found";
-      }
-      const params = db.dialect === "postgres" ? [userId, userId, id] : [userId, id, userId];
-      if ((await db.execute(deleteUnlessLast, params)) === 1) return "deleted";
-      const exists = await db.get(
-        `SELECT 1 AS found FROM ${t.passkeys} WHERE user_id = ? AND id = ?`,
-        [userId, id],
-      );
-      return exists ? "last" : "not_found";
-    },
+    /**
+     * Deletes, with `keepLast` unless it is the user's last passkey, in one statement (the count
+     * is inside the DELETE, so two concurrent deletes keep one): `delete-unless-last.ts`, shared
+     * with the linked accounts.
+     */
+    delete: deleteUnlessLast(db, t.passkeys),
     async deleteByUser(userId) {
       return db.execute(`DELETE FROM ${t.passkeys} WHERE user_id = ?`, [userId]);
     },

@@ -8,10 +8,10 @@
  * identity from its account page, signs in with it, and unlinks it.
  */
 import { mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../faults/free-port.js";
 import { CLIENT_SECRET, startIdp } from "../oauth/harness.js";
 import {
   activityShown,
@@ -35,18 +35,6 @@ const PROVIDER = { id: "testidp", name: 'Test IdP <dev> & "co"' };
 const ADA = { login: "ada", email: "ada-oauth@example.com" };
 const BOB = { login: "bob", email: "bob-oauth@example.com" };
 const ARTIFACTS = join(ROOT, "test-artifacts");
-
-/** A port nobody listens on: the IdP's client must know the app's redirect URI before it starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("examples/express without social sign-in configured", () => {
   const scratch = scratchDir();
@@ -105,6 +93,7 @@ describe.skipIf(skipBrowser)("examples/express: social sign-in in a browser", ()
 
   beforeAll(async () => {
     requireBuild("index", "express", "sqlite", "client", "oauth");
+    // The IdP's client must know the app's redirect URI before it starts: pick the port first.
     const port = await freePort();
     idp = await startIdp({
       clients: [
