@@ -115,6 +115,7 @@ import {
 import { mfaOtpGrant, type mfaOtpGrantInput } from "./tokens/mfa-grant.js";
 import { revokeToken } from "./tokens/revoke.js";
 import type { AuthResult, RequestInfo, Session, User } from "./types.js";
+import { AUTHENTICATE_NOW } from "./util/authenticate-now.js";
 import type { HeadersInput } from "./util/headers.js";
 import { logError } from "./util/logger.js";
 import type { AccessTokenClaims } from "./verify/claims.js";
@@ -621,10 +622,11 @@ export function createAuth(options: AuthOptions): Auth {
     },
   };
 
-  return {
+  // Fails closed, but not silently, and with a way to tell an outage from "nobody".
+  const { authenticate, authenticateNow } = requestAuthenticator(ctx);
+  const auth: Auth = {
     handler: createHandler(ctx, routes),
-    // Fails closed, but not silently, and with a way to tell an outage from "nobody".
-    authenticate: requestAuthenticator(ctx),
+    authenticate,
     api,
     ready: () => ctx.readiness.ready,
     on: ctx.events.on,
@@ -637,6 +639,9 @@ export function createAuth(options: AuthOptions): Auth {
       secure: config.secure,
     }),
   };
+  // For the framework guards only (src/util/authenticate-now.ts): not part of the public API.
+  Object.defineProperty(auth, AUTHENTICATE_NOW, { value: authenticateNow });
+  return auth;
 }
 
 /**

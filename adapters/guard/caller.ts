@@ -1,4 +1,5 @@
 import type { Auth, AuthResult, HeadersInput } from "../../src/index.js";
+import { authenticateNowOf, type CallerNowOrLater } from "../../src/util/authenticate-now.js";
 
 /**
  * Where the guards keep a request's caller: `Symbol.for` slots, so `authed(req)` finds it
@@ -14,25 +15,37 @@ type Slots = { [CALLER]?: AuthResult | null; [OUTAGE]?: unknown };
 
 /**
  * The caller of `request`, authenticated once per request object, whichever guard asks first.
- * Null when nobody is signed in; rejects with `AuthError("unavailable")` when storage (or the
- * token keys) is down, each time it is asked for this request.
+ * Null when nobody is signed in; throws (or rejects with) `AuthError("unavailable")` when
+ * storage (or the token keys) is down, each time it is asked for this request. Answers without
+ * a promise when it can (see `AuthenticateNow`): a guard should only wait when there is
+ * something to wait for.
  */
-export async function findCaller(
-  auth: Auth,
-  request: object,
-  headers: HeadersInput,
-): Promise<AuthResult | null> {
+export function findCaller(auth: Auth, request: object, headers: HeadersInput): CallerNowOrLater {
   const slot = request as Slots;
+  const known = slot[CALLER];
+  if (known !== undefined) return known;
   if (OUTAGE in slot) throw slot[OUTAGE];
-  if (slot[CALLER] === undefined) {
-    try {
-      slot[CALLER] = await auth.authenticate(headers, { onUnavailable: "throw" });
-    } catch (error) {
+  let answer: CallerNowOrLater;
+  try {
+    answer = authenticateNowOf(auth)(headers);
+  } catch (error) {
+    slot[OUTAGE] = error;
+    throw error;
+  }
+  if (!(answer instanceof Promise)) {
+    slot[CALLER] = answer;
+    return answer;
+  }
+  return answer.then(
+    (caller) => {
+      slot[CALLER] = caller;
+      return caller;
+    },
+    (error) => {
       slot[OUTAGE] = error;
       throw error;
-    }
-  }
-  return slot[CALLER];
+    },
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import { errorBody } from "../../src/errors.js";
 import type { Auth, AuthResult } from "../../src/index.js";
+import type { CallerNowOrLater } from "../../src/util/authenticate-now.js";
 import { findCaller } from "../guard/caller.js";
 import {
   assertAuth,
@@ -28,19 +29,33 @@ export type MaybeAuthEnv = { Variables: { auth: AuthResult | null } };
 /**
  * Reads the caller once per request (remembered on the raw `Request`, with an outage), and
  * sets `c.get("auth")`: null when nobody is signed in or when storage is down, in which case
- * it rejects with `AuthError("unavailable")`.
+ * it throws or rejects with `AuthError("unavailable")`. Without a promise when the caller is
+ * known at once (a session-cache hit): see `findCaller`.
  */
-async function resolveAuth(auth: Auth, c: Context): Promise<AuthResult | null> {
+function resolveAuth(auth: Auth, c: Context): CallerNowOrLater {
   const known: AuthResult | null | undefined = c.get("auth");
   if (known) return known;
+  let answer: CallerNowOrLater;
   try {
-    const result = await findCaller(auth, c.req.raw, c.req.raw.headers);
-    c.set("auth", result);
-    return result;
+    answer = findCaller(auth, c.req.raw, c.req.raw.headers);
   } catch (error) {
     c.set("auth", null);
     throw error;
   }
+  if (!(answer instanceof Promise)) {
+    c.set("auth", answer);
+    return answer;
+  }
+  return answer.then(
+    (caller) => {
+      c.set("auth", caller);
+      return caller;
+    },
+    (error) => {
+      c.set("auth", null);
+      throw error;
+    },
+  );
 }
 
 /**
@@ -85,24 +100,45 @@ export function requireAuth(
 ): MiddlewareHandler<AuthEnv> {
   assertAuth("portcullis/hono: requireAuth(auth)", auth);
   const redirectTo = guardRedirect("requireAuth", options.redirectTo);
-  return async function portcullisRequireAuth(c, next) {
-    let caller: AuthResult | null;
-    try {
-      caller = await resolveAuth(auth, c);
-    } catch (error) {
-      const outage = unavailableAnswer(error);
-      if (!outage) throw error;
-      for (const [name, value] of Object.entries(outage.headers)) c.header(name, value);
-      return c.json(outage.body, outage.status);
-    }
+  /** On to the route, or 401 / the sign-in page. */
+  function admit(
+    c: Context<AuthEnv>,
+    next: Next,
+    caller: AuthResult | null,
+  ): Promise<Response | void> {
     if (caller) return next();
     c.header("Cache-Control", "no-store");
     if (redirectTo !== undefined) {
       const url = new URL(c.req.url);
       // `GET //evil.example/x` has the pathname `//evil.example/x`: never handed on as `next`.
       const location = signInLocation(redirectTo, url.pathname + url.search);
-      return c.redirect(location, SIGN_IN_REDIRECT_STATUS);
+      return Promise.resolve(c.redirect(location, SIGN_IN_REDIRECT_STATUS));
     }
-    return c.json(errorBody("unauthenticated"), 401);
+    return Promise.resolve(c.json(errorBody("unauthenticated"), 401));
+  }
+
+  /** 503 for an outage; any other error goes to Hono's error handling. */
+  function refuse(c: Context<AuthEnv>, error: unknown): Promise<Response> {
+    const outage = unavailableAnswer(error);
+    if (!outage) return Promise.reject(error);
+    for (const [name, value] of Object.entries(outage.headers)) c.header(name, value);
+    return Promise.resolve(c.json(outage.body, outage.status));
+  }
+
+  // Not async: on a session-cache hit the route's own `next()` is the only promise.
+  return function portcullisRequireAuth(c, next) {
+    let caller: CallerNowOrLater;
+    try {
+      caller = resolveAuth(auth, c);
+    } catch (error) {
+      return refuse(c, error);
+    }
+    if (caller instanceof Promise) {
+      return caller.then(
+        (found) => admit(c, next, found),
+        (error) => refuse(c, error),
+      );
+    }
+    return admit(c, next, caller);
   };
 }

@@ -1,6 +1,7 @@
 import type { AuthContext } from "../context/context.js";
 import { isAuthError } from "../errors.js";
 import type { AuthResult } from "../types.js";
+import type { AuthenticateNow, CallerNowOrLater } from "../util/authenticate-now.js";
 import type { HeadersInput } from "../util/headers.js";
 import { logThrottle } from "../util/log-throttle.js";
 import { authenticateCredential } from "./authenticate.js";
@@ -41,12 +42,20 @@ function kindOf(error: unknown): string {
   return `failed:${described.slice(0, 200)}`;
 }
 
+/** `auth.authenticate`, and the guards' `AuthenticateNow` (src/util/authenticate-now.ts). */
+export interface RequestAuthenticator {
+  authenticate: Authenticate;
+  authenticateNow: AuthenticateNow;
+}
+
+const THROW_WHEN_UNAVAILABLE: AuthenticateOptions = { onUnavailable: "throw" };
+
 /**
  * `auth.authenticate`: who is calling, from the session cookie or an `Authorization: Bearer`
  * token. A failure is logged, once per kind per `FAILURE_LOG_INTERVAL_MS` (with how many were
  * held back): during an outage every request fails alike, and the log should say so once.
  */
-export function requestAuthenticator(ctx: AuthContext): Authenticate {
+export function requestAuthenticator(ctx: AuthContext): RequestAuthenticator {
   const throttled = logThrottle(() => ctx.now().getTime(), FAILURE_LOG_INTERVAL_MS);
 
   function failed(error: unknown, options: AuthenticateOptions): null {
@@ -64,14 +73,26 @@ export function requestAuthenticator(ctx: AuthContext): Authenticate {
     return null;
   }
 
-  return function authenticate(headers, options = {}) {
+  // Not async: this is every guarded request's path, and a cache hit has nothing to wait for.
+  function callerOf(headers: HeadersInput, options: AuthenticateOptions): CallerNowOrLater {
+    let answer: CallerNowOrLater;
     try {
-      // Not async: this is every guarded request's path, and each async layer costs a promise.
-      return authenticateCredential(ctx, readCredential(ctx.config, headers)).catch((error) =>
-        failed(error, options),
-      );
+      answer = authenticateCredential(ctx, readCredential(ctx.config, headers));
     } catch (error) {
-      return new Promise((resolve) => resolve(failed(error, options)));
+      return failed(error, options);
     }
+    return answer instanceof Promise ? answer.catch((error) => failed(error, options)) : answer;
+  }
+
+  return {
+    authenticate(headers, options = {}) {
+      try {
+        const answer = callerOf(headers, options);
+        return answer instanceof Promise ? answer : Promise.resolve(answer);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    authenticateNow: (headers) => callerOf(headers, THROW_WHEN_UNAVAILABLE),
   };
 }

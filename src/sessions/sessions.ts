@@ -11,6 +11,7 @@ import {
 import type { SessionRecord } from "../storage/ports.js";
 import { isLive } from "../storage/session-liveness.js";
 import type { AuthResult, RequestInfo, Session, User } from "../types.js";
+import type { CallerNowOrLater } from "../util/authenticate-now.js";
 import {
   formatOpaqueToken,
   hashOpaqueSecret,
@@ -166,10 +167,21 @@ export async function findAndCacheSessionWithUser(
  * written: an expired session is refused and left for `purgeExpired`. A session cache hit reads
  * nothing and does not wait for its slide (`slideFromCache`).
  */
-export async function validateSessionToken(
-  ctx: AuthContext,
-  token: string,
-): Promise<AuthResult | null> {
+export function validateSessionToken(ctx: AuthContext, token: string): Promise<AuthResult | null> {
+  try {
+    const answer = sessionOfToken(ctx, token);
+    return answer instanceof Promise ? answer : Promise.resolve(answer);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * `validateSessionToken` for the guard's path: the answer itself, not a promise, when the token
+ * is malformed or the session cache can answer (nothing to wait for); a promise when storage
+ * must be read.
+ */
+export function sessionOfToken(ctx: AuthContext, token: string): CallerNowOrLater {
   const parsed = parseOpaqueToken(token);
   if (!parsed) return null;
   const now = ctx.now();
@@ -178,7 +190,16 @@ export async function validateSessionToken(
   const cached = cache && cachedSessionWithUser(cache, parsed.id, accept, now);
   if (cached === null) return null;
   if (cache && cached) return cache.result(cached, slideFromCache(ctx, cache, cached, now));
-  const found = await findAndCacheSessionWithUser(ctx, parsed.id, accept, now);
+  return readSession(ctx, parsed.id, accept, now);
+}
+
+async function readSession(
+  ctx: AuthContext,
+  id: string,
+  accept: (record: SessionRecord) => boolean,
+  now: Date,
+): Promise<AuthResult | null> {
+  const found = await findAndCacheSessionWithUser(ctx, id, accept, now);
   if (!found) return null;
   const session = await slideSession(ctx, found.session, now);
   return { user: found.user, session: toPublicSession(session) };

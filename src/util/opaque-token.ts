@@ -27,15 +27,22 @@ export interface OpaqueTokenShape {
 /** 128-bit id, 256-bit secret: every `id.secret` token issued so far has this shape. */
 export const OPAQUE_TOKEN_SHAPE: OpaqueTokenShape = { idLength: 22, secretLength: 43 };
 
+function patternOf(shape: OpaqueTokenShape): RegExp {
+  return new RegExp(
+    `^([A-Za-z0-9_-]{${shape.idLength}})\\.([A-Za-z0-9_-]{${shape.secretLength}})$`,
+  );
+}
+
+// Built once: the default shape is parsed on every request that carries a session cookie.
+const DEFAULT_PATTERN = patternOf(OPAQUE_TOKEN_SHAPE);
 const patterns = new Map<string, RegExp>();
 
-function patternOf(shape: OpaqueTokenShape): RegExp {
+function patternFor(shape: OpaqueTokenShape): RegExp {
+  if (shape === OPAQUE_TOKEN_SHAPE) return DEFAULT_PATTERN;
   const key = `${shape.idLength}.${shape.secretLength}`;
   let pattern = patterns.get(key);
   if (!pattern) {
-    pattern = new RegExp(
-      `^([A-Za-z0-9_-]{${shape.idLength}})\\.([A-Za-z0-9_-]{${shape.secretLength}})$`,
-    );
+    pattern = patternOf(shape);
     patterns.set(key, pattern);
   }
   return pattern;
@@ -55,7 +62,7 @@ export function parseOpaqueToken(
   value: string,
   shape: OpaqueTokenShape = OPAQUE_TOKEN_SHAPE,
 ): OpaqueToken | null {
-  const match = patternOf(shape).exec(value);
+  const match = patternFor(shape).exec(value);
   return match ? { id: match[1] as string, secret: match[2] as string } : null;
 }
 
