@@ -4,6 +4,7 @@ import type { Storage } from "../../src/storage/ports.js";
 import { sqlStorage } from "../sql/index.js";
 import { tableNames } from "../sql/tables.js";
 import { type SqliteDatabase, sqliteDriver } from "./driver.js";
+import { withSqliteInvalidation } from "./invalidation.js";
 import { migrateSqlite } from "./migrate.js";
 
 /**
@@ -15,6 +16,11 @@ import { migrateSqlite } from "./migrate.js";
  * writer). Pass `database` instead of `path` to use a connection you opened yourself, from
  * better-sqlite3 or node:sqlite. `migrate: false` skips the migrations, for schemas applied
  * with your own tool (`npx portcullis sql --dialect sqlite`).
+ *
+ * It includes the session cache's invalidation channel (`./invalidation.ts`), so
+ * `session.cache` is on by default: this connection's writes reach the cache at once, and a
+ * commit by any other connection to the file (another process) is noticed within 2 ms
+ * (`PRAGMA data_version`). No `session.cache.singleInstance` is needed.
  */
 export type SqliteStorageOptions =
   | { path: string; database?: never; migrate?: boolean }
@@ -24,7 +30,10 @@ export function sqliteStorage(options: SqliteStorageOptions): Storage & { close(
   const db = options.database ?? openFile(options.path);
   configure(db);
   if (options.migrate !== false) migrateSqlite(db);
-  const storage = sqlStorage(sqliteDriver(db), { tables: tableNames() });
+  const storage = withSqliteInvalidation(
+    db,
+    sqlStorage(sqliteDriver(db), { tables: tableNames() }),
+  );
   return {
     ...storage,
     /** Closes the connection when this adapter opened it (a `path` was given). */

@@ -1,4 +1,4 @@
-import type { Invalidation, SessionRecord } from "../storage/ports.js";
+import type { Invalidation, InvalidationChannel, SessionRecord } from "../storage/ports.js";
 import type { AuthResult, User } from "../types.js";
 
 /*
@@ -15,6 +15,15 @@ import type { AuthResult, User } from "../types.js";
  * every other instance. A read that raced with a change is never stored: `ticket()` is taken
  * before the read, and `store` refuses when a change to that session or user (or `all`) came
  * in since. Only changes made behind the library's back wait out `ttlSeconds`.
+ *
+ * A channel that is not told of every change but can look (`InvalidationChannel.catchUp`:
+ * SQLite, where another process commits to the same file without telling anyone) is asked
+ * synchronously before each hit is served and when a read's ticket is taken; it looks at most
+ * as often as it says (SQLite: every 2 ms), which bounds how long such a commit goes unseen. A
+ * read racing such a commit needs no check in `store`: once the channel sees the commit it
+ * delivers `all`, recorded after the ticket (so a store still pending is refused) and dropping
+ * whatever was kept before. The ticket asks too, so that a commit the read already saw is acted
+ * on first and does not drop the fresh entry at the next hit.
  */
 
 /** `session.cache`'s defaults. */
@@ -42,6 +51,8 @@ interface Entry extends CachedSession {
 
 /** How many recent changes a ticket can be checked against; older tickets are refused. */
 const RECENT_CHANGES = 64;
+/** The ticket of a read whose channel could not be asked: `store` refuses it. */
+const REFUSED = Number.NEGATIVE_INFINITY;
 
 export interface SessionCache {
   /** The entry for session `id` if it may be served at `now` (ms), else undefined. */
@@ -69,7 +80,11 @@ export interface SessionCache {
   readonly size: number;
 }
 
-export function createSessionCache(options: SessionCacheOptions): SessionCache {
+/** `catchUp`: the channel's (`InvalidationChannel.catchUp`), when it has one. */
+export function createSessionCache(
+  options: SessionCacheOptions,
+  catchUp?: InvalidationChannel["catchUp"],
+): SessionCache {
   const ttl = options.ttlSeconds * 1000;
   const entries = new Map<string, Entry>();
   const byUser = new Map<string, Set<string>>();
@@ -106,6 +121,20 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
     return false;
   }
 
+  /**
+   * Lets the channel deliver what it has not been told of yet (it calls `invalidate` or
+   * `setAvailable` synchronously). False when it threw: nothing may be served or kept then.
+   */
+  function caughtUp(): boolean {
+    if (!catchUp) return true;
+    try {
+      catchUp();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   function record(change: Invalidation): void {
     recent[changes % RECENT_CHANGES] = change;
     changes++;
@@ -113,7 +142,9 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
 
   return {
     lookup(id, now) {
-      if (!available) return undefined;
+      // Only an entry is worth asking the channel about; a miss asks when taking its ticket.
+      if (!available || !entries.has(id) || !caughtUp() || !available) return undefined;
+      // Gone if the channel has just delivered a change that drops it.
       const entry = entries.get(id);
       if (!entry) return undefined;
       // Older than the TTL, or read "in the future" of a clock that has gone back: re-read.
@@ -123,8 +154,9 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
       return undefined;
     },
     ticket() {
-      // A ticket taken while unavailable is refused by `store` (the flag is checked there too).
-      return changes;
+      // Other connections' commits so far are acted on before the read, which sees them. A
+      // ticket taken while unavailable, or whose channel threw, is refused by `store`.
+      return caughtUp() ? changes : REFUSED;
     },
     store(ticket, found, now) {
       if (!available || changedSince(ticket, found)) return;

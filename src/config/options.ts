@@ -277,8 +277,10 @@ export interface SessionOptions {
    * every instance's cache at once, over the storage's invalidation channel; while that
    * channel is down the cache serves nothing. Only a change made behind the library's back
    * (SQL by hand) waits out `ttlSeconds`. On by default when the storage has a channel
-   * (`memoryStorage()`, `redisStorage(redis)` composed with your SQL storage); off otherwise,
-   * unless `singleInstance` says this instance is the only writer. `false` turns it off.
+   * (`memoryStorage()`; `sqliteStorage(...)`, which also notices other processes' commits to
+   * the same file, within 2 ms; `redisStorage(redis)` composed with your SQL storage); off
+   * otherwise (PostgreSQL alone), unless `singleInstance` says this instance is the only
+   * writer. `false` turns it off.
    * @default on with an invalidation channel, off without
    */
   cache?: false | SessionCacheOptions;
@@ -299,9 +301,10 @@ export interface SessionCacheOptions {
   ttlSeconds?: number;
   /**
    * Says that this `createAuth` is the only one writing these sessions and users (one process
-   * over SQLite, say), so the cache needs no invalidation channel: changes made here
+   * over one database), so the cache needs no invalidation channel: changes made here
    * invalidate it, and no other instance exists to make any. Needed to cache over a storage
-   * without a channel (SQLite, PostgreSQL alone); wrong, and unsafe, with several instances.
+   * without a channel (PostgreSQL alone; `sqliteStorage` has one and needs no such promise);
+   * wrong, and unsafe, with several instances.
    * @default false
    */
   singleInstance?: boolean;

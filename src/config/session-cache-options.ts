@@ -17,6 +17,6 @@ export function checkSessionCache(
   issues.push({
     option: "session.cache",
     message:
-      "session.cache: this storage has no invalidation channel, so another instance's revocations could not reach the cache: compose redisStorage(redis) into the storage, or set session.cache.singleInstance: true if this is the only instance writing it",
+      "session.cache: this storage has no invalidation channel, so another instance's revocations could not reach the cache: compose redisStorage(redis) into the storage (the channel of memoryStorage or sqliteStorage is lost once another store provides sessions or users), or set session.cache.singleInstance: true if this is the only instance writing it",
   });
 }

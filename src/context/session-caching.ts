@@ -26,6 +26,7 @@ export interface SessionCaching {
  *   `singleInstance` says changes can only come from this instance. It subscribes to the
  *   channel (serving nothing until the channel says it is in sync), and the core's storage is
  *   wrapped so that each write to sessions or users invalidates this cache and is published.
+ *   A channel with `catchUp` (SQLite: other connections' commits) is asked before each hit.
  * - The verified-token cache, unless `session.cache` is `false`: it holds only what a
  *   signature check proved, never whether the session is still on, so it needs no channel.
  */
@@ -40,7 +41,11 @@ export function sessionCaching(config: ResolvedConfig): SessionCaching {
   const channel = usableChannel(config.storage);
   if (!channel && !setting?.singleInstance) return { storage: config.storage, tokenCache };
 
-  const sessionCache = createSessionCache({ maxEntries, ttlSeconds });
+  // A channel that can look for changes it was not told of (SQLite) is asked before each hit.
+  const sessionCache = createSessionCache(
+    { maxEntries, ttlSeconds },
+    channel?.catchUp?.bind(channel),
+  );
   const storage = invalidatingStorage(config.storage, {
     async announce(change) {
       sessionCache.invalidate(change);

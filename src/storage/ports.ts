@@ -548,7 +548,8 @@ export interface InvalidationListener {
  * instance's included, in the order published. A channel that cannot tell whether a change
  * was missed says so through `available(false)`, never by staying silent: zero staleness for
  * revocations rests on that. `redisStorage` provides one over pub/sub; `memoryStorage` one
- * within the process.
+ * within the process; `sqliteStorage` one within the process that also notices other
+ * connections' commits to the same file (`catchUp`).
  */
 export interface InvalidationChannel {
   /**
@@ -562,6 +563,18 @@ export interface InvalidationChannel {
   publish(change: Invalidation): Promise<void>;
   /** Starts delivering to `listener` (unavailable until the channel says otherwise). */
   subscribe(listener: InvalidationListener): () => void;
+  /**
+   * Optional, synchronous: called by the session cache just before it serves an entry (and
+   * when it takes a read's ticket). A channel that can look for changes it was not told of
+   * (SQLite's `PRAGMA data_version`: another connection committed) delivers
+   * `invalidate({ kind: "all" })` to its subscribers before returning when it finds one, or
+   * `available(false)` when it cannot tell. It runs on every cache hit, so it must be cheap: a
+   * channel whose look is costly may look only every so often, and then documents that interval
+   * as how long a change it was not told of goes unseen. It should not throw (a throw makes
+   * the cache serve and keep nothing for that call). A channel that pushes every change (Redis
+   * pub/sub, memory) leaves it out.
+   */
+  catchUp?(): void;
 }
 
 /** Everything the library keeps. */
