@@ -7,9 +7,12 @@
 // Two server processes, one at a time, each pinned to the server core (bench/lib/pinned.mjs):
 // Portcullis' (bare, memory, SQLite, PostgreSQL users + Redis sessions, Bearer access JWT, and
 // the same without the session cache) and better-auth's (bare, getSession on its memory
-// adapter with the cookie cache off and on). autocannon drives each route from its own process
-// on the other core. Rounds are interleaved (every route once per round), and each route's
-// ratio is to the bare route of its own server in the same round; the table shows medians.
+// adapter with the cookie cache off and on). wrk (Debian's; autocannon where wrk is missing)
+// drives each route from the other core. Rounds are interleaved (every route once per round),
+// and each route's ratio is to the bare route of its own server in the same round; the table
+// shows medians. Beside the throughput, the server's CPU time per request (from /proc): with
+// the server's core saturated the two ratios agree, and when they do not, the load generator
+// or a neighbour on the machine was the limit, not the route.
 //
 // Environment: BENCH_SECONDS (default 5) per route and round, BENCH_ROUNDS (default 3),
 // BENCH_CONNECTIONS (default 50), PORTCULLIS_DIST (default dist/), POSTGRES_URL (default
@@ -20,14 +23,15 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
+  cpuSeconds,
   firstMessage,
   forkOn,
-  load,
   machine,
   median,
   pinSelf,
   printTable,
   SERVER_CORE,
+  saturate,
 } from "./lib/pinned.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -42,6 +46,16 @@ const ONLY = (() => {
 
 /** The rows, in print order: which server serves them, and the issue's target ratio. */
 const ROWS = [
+  {
+    key: "noop",
+    server: "portcullis",
+    label: "reference: a middleware that only calls next()",
+  },
+  {
+    key: "headers",
+    server: "portcullis",
+    label: "reference: a middleware that reads the credential headers and sets a variable",
+  },
   { key: "memory", server: "portcullis", label: "Portcullis session cookie, memory", target: 0.85 },
   { key: "sqlite", server: "portcullis", label: "Portcullis session cookie, SQLite", target: 0.85 },
   {
@@ -110,19 +124,23 @@ async function main() {
     }
     // Warm-up: every route once, briefly.
     for (const [name, server] of Object.entries(servers)) {
-      await measure(server.targets.bare, 1);
+      await measure(server, server.targets.bare, 1);
       for (const row of wanted.filter((each) => each.server === name && !skipped[each.key])) {
-        await measure(server.targets[row.key], 1);
+        await measure(server, server.targets[row.key], 1);
       }
     }
     for (let round = 1; round <= ROUNDS; round++) {
       process.stderr.write(`round ${round}/${ROUNDS}...\n`);
       for (const [name, server] of Object.entries(servers)) {
-        const base = await measure(server.targets.bare, SECONDS);
+        const base = await measure(server, server.targets.bare, SECONDS);
         bare[name].push(base);
         for (const row of wanted.filter((each) => each.server === name && !skipped[each.key])) {
-          const result = await measure(server.targets[row.key], SECONDS);
-          runs[row.key].push({ ...result, ratio: result.rate / base.rate });
+          const result = await measure(server, server.targets[row.key], SECONDS);
+          runs[row.key].push({
+            ...result,
+            ratio: result.rate / base.rate,
+            cpuRatio: base.cpu / result.cpu,
+          });
         }
       }
     }
@@ -154,13 +172,19 @@ async function start(name) {
   return { child, targets };
 }
 
-async function measure(target, seconds) {
-  const result = await load(target, { duration: seconds, connections: CONNECTIONS });
-  const failed = result.non2xx + result.errors + result.timeouts;
-  if (failed > 0) {
-    throw new Error(`${failed} requests to ${target.url} failed or were not 2xx: no numbers`);
+/** Requests per second, p99 (ms) and the server's CPU µs per request of one run. */
+async function measure(server, target, seconds) {
+  const before = cpuSeconds(server.child.pid);
+  const result = await saturate(target, { duration: seconds, connections: CONNECTIONS });
+  const after = cpuSeconds(server.child.pid);
+  if (result.failed > 0) {
+    throw new Error(
+      `${result.failed} requests to ${target.url} failed or were not 2xx: no numbers`,
+    );
   }
-  return { rate: result.requests.average, p99: result.latency.p99 };
+  const cpu =
+    before === null || after === null ? Number.NaN : ((after - before) * 1e6) / result.total;
+  return { rate: result.rate, p99: result.p99, cpu };
 }
 
 function report(about, rows, runs, bare, skipped) {
@@ -177,12 +201,14 @@ function report(about, rows, runs, bare, skipped) {
       `${median(results.map((r) => r.p99))}`,
       "1.00",
       "",
+      cpuCell(median(results.map((r) => r.cpu))),
+      "1.00",
       "",
     ]);
   }
   for (const row of rows) {
     if (skipped[row.key]) {
-      table.push([row.label, `skipped: ${skipped[row.key]}`, "", "", "", ""]);
+      table.push([row.label, `skipped: ${skipped[row.key]}`, "", "", "", "", "", ""]);
       continue;
     }
     const results = runs[row.key];
@@ -194,10 +220,18 @@ function report(about, rows, runs, bare, skipped) {
       `${median(results.map((r) => r.p99))}`,
       ratio.toFixed(2),
       `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
+      cpuCell(median(results.map((r) => r.cpu))),
+      Number.isNaN(results[0].cpuRatio) ? "" : median(results.map((r) => r.cpuRatio)).toFixed(2),
       row.target === undefined ? "" : `${ratio >= row.target ? "meets" : "MISSES"} ${row.target}`,
     ]);
   }
-  printTable(["route", "req/s", "p99 ms", "x bare", "range", "target"], table);
+  printTable(
+    ["route", "req/s", "p99 ms", "x bare", "range", "CPU µs/req", "x bare (CPU)", "target"],
+    table,
+  );
+  console.log(
+    "\nx bare: throughput against the bare route of the same server and round. CPU µs/req: the server process's user + system time per request; x bare (CPU): the bare route's CPU per request over this route's, the ratio the throughput would show if only the server's core limited it. Targets are judged on x bare.",
+  );
   // Each side against the bare route of its own server: the two servers ran the same bare route.
   const versus = (a, b) => {
     if (!runs[a]?.length || !runs[b]?.length) return null;
@@ -218,4 +252,8 @@ function report(about, rows, runs, bare, skipped) {
 
 function fmt(rate) {
   return rate.toFixed(0);
+}
+
+function cpuCell(micros) {
+  return Number.isNaN(micros) ? "n/a" : micros.toFixed(1);
 }

@@ -105,7 +105,7 @@ export function requireAuth(
     c: Context<AuthEnv>,
     next: Next,
     caller: AuthResult | null,
-  ): Promise<Response | void> {
+  ): ReturnType<MiddlewareHandler> {
     if (caller) return next();
     c.header("Cache-Control", "no-store");
     if (redirectTo !== undefined) {

@@ -18,12 +18,36 @@ async function hono() {
   const { serve } = await import("@hono/node-server");
   const app = new Hono();
   app.get("/bare", (c) => c.text("ok"));
+  // The floor under any guard: Hono's price for a middleware in the route (its compose path),
+  // and for one that reads the credential headers and sets a variable, as every guard must.
+  app.get(
+    "/noop",
+    (_c, next) => next(),
+    (c) => c.text("ok"),
+  );
+  app.get(
+    "/headers",
+    (c, next) => {
+      const { headers } = c.req.raw;
+      c.set("auth", headers.get("authorization") ?? headers.get("cookie"));
+      return next();
+    },
+    (c) => c.text("ok"),
+  );
   return {
     app,
     /** Listens, then tells the parent where and with which credentials. */
     listen(routes) {
       serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
-        process.send({ port: info.port, routes: { bare: { path: "/bare" }, ...routes } });
+        process.send({
+          port: info.port,
+          routes: {
+            bare: { path: "/bare" },
+            noop: { path: "/noop", headers: { cookie: "session=x" } },
+            headers: { path: "/headers", headers: { cookie: "session=x" } },
+            ...routes,
+          },
+        });
       });
     },
   };
@@ -94,7 +118,7 @@ export async function servePortcullis(dist) {
   await guarded("jwt", memoryStorage(), undefined, "jwt");
   await guarded("jwt-uncached", memoryStorage(), { cache: false }, "jwt");
 
-  // One process, one file: the cache is told it is the only writer.
+  // One process, one file: the cache is on by default (its channel checks PRAGMA data_version).
   const dir = mkdtempSync(join(tmpdir(), "portcullis-bench-"));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const sqlite = sqliteStorage({ path: join(dir, "cached.db") });
@@ -103,7 +127,7 @@ export async function servePortcullis(dist) {
     sqlite.close();
     sqliteUncached.close();
   });
-  await guarded("sqlite", sqlite, { cache: { singleInstance: true } });
+  await guarded("sqlite", sqlite);
   await guarded("sqlite-uncached", sqliteUncached, { cache: false });
 
   const services = await postgresAndRedis(cleanups);
