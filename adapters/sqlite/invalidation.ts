@@ -1,3 +1,4 @@
+import { announceWrites } from "../../src/cache/announce-writes.js";
 import type {
   Invalidation,
   InvalidationChannel,
@@ -41,30 +42,8 @@ export const CROSS_PROCESS_CHECK_MS = 2;
 export function withSqliteInvalidation(db: SqliteDatabase, storage: Storage): Storage {
   const { sessions, users } = storage;
   const channel = sqliteChannel(db, { sessions, users });
-  const after = <A extends unknown[], R>(
-    write: (...args: A) => Promise<R>,
-    change: (...args: A) => Invalidation,
-  ) =>
-    async function announced(...args: A): Promise<R> {
-      try {
-        return await write(...args);
-      } finally {
-        // A failed write may still have committed (it is announced all the same).
-        channel.deliver(change(...args));
-      }
-    };
   // The port objects stay the same (the channel `watches` them); only their writes are wrapped.
-  users.update = after(users.update.bind(users), (id) => ({ kind: "user", id }));
-  users.delete = after(users.delete.bind(users), (id) => ({ kind: "user", id }));
-  sessions.delete = after(sessions.delete.bind(sessions), (id) => ({ kind: "session", id }));
-  sessions.updateExpiry = after(sessions.updateExpiry.bind(sessions), (id) => ({
-    kind: "session",
-    id,
-  }));
-  sessions.deleteByUser = after(sessions.deleteByUser.bind(sessions), (userId) => ({
-    kind: "user",
-    id: userId,
-  }));
+  announceWrites(storage, channel.deliver);
   return { ...storage, invalidation: channel };
 }
 

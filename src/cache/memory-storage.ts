@@ -7,6 +7,7 @@ import type {
   Storage,
   UserStore,
 } from "../storage/ports.js";
+import { announceWrites } from "./announce-writes.js";
 
 /**
  * Every port in this process's memory: for tests and trying things out. It is a real store
@@ -23,30 +24,9 @@ export function memoryStorage(): Storage {
   const storage = memoryPorts();
   const { sessions, users } = storage;
   const channel = processChannel({ sessions, users });
-  const after = <A extends unknown[], R>(
-    write: (...args: A) => Promise<R>,
-    change: (...args: A) => Invalidation,
-  ) =>
-    async function announced(...args: A): Promise<R> {
-      try {
-        return await write(...args);
-      } finally {
-        channel.deliver(change(...args));
-      }
-    };
   // The ports stay the same objects (the sessions port joins with this very `users`, so a test
   // that replaces `users.findById` is still honoured); only their writes are wrapped.
-  users.update = after(users.update.bind(users), (id) => ({ kind: "user", id }));
-  users.delete = after(users.delete.bind(users), (id) => ({ kind: "user", id }));
-  sessions.delete = after(sessions.delete.bind(sessions), (id) => ({ kind: "session", id }));
-  sessions.updateExpiry = after(sessions.updateExpiry.bind(sessions), (id) => ({
-    kind: "session",
-    id,
-  }));
-  sessions.deleteByUser = after(sessions.deleteByUser.bind(sessions), (userId) => ({
-    kind: "user",
-    id: userId,
-  }));
+  announceWrites(storage, channel.deliver);
   return { ...storage, invalidation: channel };
 }
 
