@@ -17,10 +17,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { firstMessage, forkOn, machine, median, printTable } from "./lib/pinned.mjs";
+import { connectServices } from "./lib/services.mjs";
 
 const DIST = process.env.PORTCULLIS_DIST ?? fileURLToPath(new URL("../dist/", import.meta.url));
-const POSTGRES_URL = process.env.POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const PER_KIND = Number(process.env.REVOCATIONS ?? 50);
 const KINDS = ["logout", "revoke-others", "password-reset", "admin-disable"];
 const PASSWORD = "correct horse battery staple";
@@ -145,24 +144,12 @@ async function instance(name, run) {
   const { createAuth, pbkdf2 } = await load("index");
   const { postgresStorage, migrate } = await load("postgres");
   const { redisStorage } = await load("redis");
-  const { default: pg } = await import("pg");
-  const { Redis } = await import("ioredis");
-  const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 5 });
-  pool.on("error", () => {});
-  const redis = new Redis(REDIS_URL, {
-    maxRetriesPerRequest: 1,
-    commandTimeout: 2000,
-    lazyConnect: true,
-    retryStrategy: (times) => Math.min(times * 50, 500),
-  });
-  redis.on("error", () => {});
-  try {
-    await redis.connect();
-    await pool.query("SELECT 1");
-  } catch (error) {
-    process.send({ skip: `PostgreSQL or Redis unreachable (${error.message})` });
+  const services = await connectServices({ max: 5 });
+  if (typeof services === "string") {
+    process.send({ skip: services });
     return;
   }
+  const { pool, redis } = services;
   const schema = `bench_revocation_${run}`;
   const prefix = `bench-revocation-${run}:`;
   // A creates the schema; B waits for it (it is told to start only once A has said hello).

@@ -6,12 +6,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { connectServices } from "./services.mjs";
 
 const BASE_URL = "http://localhost:3000";
 const SECRET = "bench-secret-that-is-at-least-32-bytes-long";
 const PASSWORD = "correct horse battery staple";
-const POSTGRES_URL = process.env.POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 async function hono() {
   const { Hono } = await import("hono");
@@ -147,26 +146,9 @@ export async function servePortcullis(dist) {
   listen(routes);
 
   async function postgresAndRedis(cleanups) {
-    const { default: pg } = await import("pg");
-    const { Redis } = await import("ioredis");
-    const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 10 });
-    pool.on("error", () => {});
-    const redis = new Redis(REDIS_URL, {
-      maxRetriesPerRequest: 1,
-      commandTimeout: 2000,
-      lazyConnect: true,
-      retryStrategy: (times) => Math.min(times * 50, 500),
-    });
-    redis.on("error", () => {});
-    try {
-      await redis.connect();
-      await redis.ping();
-      await pool.query("SELECT 1");
-    } catch (error) {
-      redis.disconnect();
-      await pool.end();
-      return `PostgreSQL or Redis unreachable (${error.message})`;
-    }
+    const services = await connectServices({ max: 10 });
+    if (typeof services === "string") return services;
+    const { pool, redis } = services;
     const schema = `bench_guard_${process.pid}`;
     const prefix = `bench-guard-${process.pid}:`;
     await migrate(pool, { schema });
