@@ -142,11 +142,16 @@ export function createSessionCache(
 
   return {
     lookup(id, now) {
+      if (!available) return undefined;
+      let entry = entries.get(id);
       // Only an entry is worth asking the channel about; a miss asks when taking its ticket.
-      if (!available || !entries.has(id) || !caughtUp() || !available) return undefined;
-      // Gone if the channel has just delivered a change that drops it.
-      const entry = entries.get(id);
-      if (!entry) return undefined;
+      if (entry === undefined) return undefined;
+      if (catchUp) {
+        if (!caughtUp() || !available) return undefined;
+        // Gone if the channel has just delivered a change that drops it.
+        entry = entries.get(id);
+        if (entry === undefined) return undefined;
+      }
       // Older than the TTL, or read "in the future" of a clock that has gone back: re-read.
       const age = now - entry.readAt;
       if (age >= 0 && age < ttl) return entry;
@@ -194,11 +199,17 @@ export function createSessionCache(
     result(cached, expiresAt = cached.session.expiresAt) {
       const { session, user, metadata } = cached as Entry;
       return {
+        // Field by field rather than a spread: one object shape, built in one go.
         user: {
-          ...user,
+          id: user.id,
+          email: user.email,
+          emailVerified: user.emailVerified,
+          name: user.name,
           metadata: metadata === "{}" ? {} : JSON.parse(metadata),
           createdAt: new Date(user.createdAt.getTime()),
           updatedAt: new Date(user.updatedAt.getTime()),
+          // Never a date: a disabled user is never cached.
+          disabledAt: null,
         },
         // The public fields only (`toPublicSession`): never the secret's hash.
         session: {

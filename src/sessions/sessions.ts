@@ -16,6 +16,7 @@ import {
   formatOpaqueToken,
   hashOpaqueSecret,
   newOpaqueToken,
+  OPAQUE_TOKEN_SHAPE,
   opaqueSecretMatches,
   parseOpaqueToken,
 } from "../util/opaque-token.js";
@@ -182,16 +183,48 @@ export function validateSessionToken(ctx: AuthContext, token: string): Promise<A
  * must be read.
  */
 export function sessionOfToken(ctx: AuthContext, token: string): CallerNowOrLater {
+  const now = ctx.now();
+  const cache = ctx.sessionCache;
+  if (cache) {
+    const cached = sessionFromCache(ctx, cache, token, now);
+    if (cached !== undefined) return cached;
+  }
   const parsed = parseOpaqueToken(token);
   if (!parsed) return null;
-  const now = ctx.now();
-  const accept = (record: SessionRecord) => opaqueSecretMatches(parsed.secret, record.secretHash);
-  const cache = ctx.sessionCache;
-  const cached = cache && cachedSessionWithUser(cache, parsed.id, accept, now);
-  if (cached === null) return null;
-  if (cache && cached) return cache.result(cached, slideFromCache(ctx, cache, cached, now));
-  return readSession(ctx, parsed.id, accept, now);
+  return readSession(
+    ctx,
+    parsed.id,
+    (record) => opaqueSecretMatches(parsed.secret, record.secretHash),
+    now,
+  );
 }
+
+/**
+ * A session-cache hit's answer for `token` (null when its secret is wrong: a session's secret
+ * hash never changes, so storage would refuse it too), or undefined when storage must decide.
+ * Every request with a session cookie takes this path, so it cuts the id at the issued lengths
+ * instead of running `parseOpaqueToken`'s pattern: what the alphabet check would refuse cannot
+ * get through, because the secret must then hash to what was stored for the token we issued.
+ * A miss goes on to the full parse before storage is asked anything.
+ */
+function sessionFromCache(
+  ctx: AuthContext,
+  cache: SessionCache,
+  token: string,
+  now: Date,
+): AuthResult | null | undefined {
+  const { idLength, secretLength } = OPAQUE_TOKEN_SHAPE;
+  if (token.length !== idLength + 1 + secretLength || token.charCodeAt(idLength) !== DOT) {
+    return undefined;
+  }
+  const entry = cache.lookup(token.slice(0, idLength), now.getTime());
+  if (!entry) return undefined;
+  if (!opaqueSecretMatches(token.slice(idLength + 1), entry.session.secretHash)) return null;
+  if (!isLive(entry.session, now)) return undefined;
+  return cache.result(entry, slideFromCache(ctx, cache, entry, now));
+}
+
+const DOT = 0x2e;
 
 async function readSession(
   ctx: AuthContext,

@@ -53,6 +53,40 @@ describe("the guards' authenticate-now", () => {
     expect(now({ authorization: "Bearer not-a-token" })).toBeNull();
   });
 
+  it("refuses a cached session's id with any other secret, at once and without reading", async () => {
+    const { now, counter, cookie } = await setup();
+    await now({ cookie });
+    const [name, token] = cookie.split("=") as [string, string];
+    const id = token.slice(0, 22);
+    const secret = token.slice(23);
+    const flip = (text: string, at: number) =>
+      text.slice(0, at) + (text[at] === "A" ? "B" : "A") + text.slice(at + 1);
+    const reads = counter.reads;
+    const forged = [
+      `${id}.${flip(secret, 0)}`,
+      `${id}.${flip(secret, 42)}`,
+      // The issued lengths, but outside the alphabet: the hit path skips the pattern, so only
+      // the hash comparison stands between these and the session.
+      `${id}.${secret.slice(0, 42)}!`,
+      `${id}.${secret.slice(0, 21)}.${secret.slice(22)}`,
+      `${id}.${secret.slice(0, 42)}\u00e9`,
+    ];
+    for (const value of forged) {
+      expect(value).toHaveLength(token.length);
+      expect(now({ cookie: `${name}=${value}` })).toBeNull();
+    }
+    expect(counter.reads).toBe(reads);
+    // Not the issued shape at all: nothing matches, and storage is not asked either.
+    for (const value of [`${id}:${secret}`, `${id}.${secret}=`, ` ${id}.${secret.slice(1)}`]) {
+      expect(await now({ cookie: `${name}=${value}` })).toBeNull();
+    }
+    expect(counter.reads).toBe(reads);
+    // Another id with the right secret: a miss, read, and refused.
+    expect(await now({ cookie: `${name}=${flip(id, 3)}.${secret}` })).toBeNull();
+    expect(counter.reads).toBeGreaterThan(reads);
+    expect(now({ cookie })).toMatchObject({ session: { id } });
+  });
+
   it("serves a cached access JWT at once, and refuses it at once when its session ends", async () => {
     const { auth, now } = await setup();
     const tokens = await passwordTokens(auth);
