@@ -2,6 +2,7 @@
 // Every route answers "ok" (200) once its guard let the request through; each guarded route
 // has its own instance, store and signed-in user, and the message to the parent carries the
 // credentials the load generator sends.
+import { hash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +34,27 @@ async function hono() {
     },
     (c) => c.text("ok"),
   );
+  // The floor under a session guard that keeps only its secrets' hashes: find the cookie, look
+  // the id up, compare the SHA-256 of the secret. No expiry, no user, nothing copied.
+  const floorId = randomBytes(16).toString("base64url");
+  const floorSecret = randomBytes(32).toString("base64url");
+  const floorHashes = new Map([[floorId, hash("sha256", floorSecret, "base64url")]]);
+  app.get(
+    "/floor",
+    (c, next) => {
+      const { headers } = c.req.raw;
+      const cookie = headers.get("authorization") ?? headers.get("cookie") ?? "";
+      const token = cookie.slice(cookie.indexOf("=") + 1);
+      const dot = token.indexOf(".");
+      const stored = floorHashes.get(token.slice(0, dot));
+      if (stored === undefined || hash("sha256", token.slice(dot + 1), "base64url") !== stored) {
+        return c.text("unauthenticated", 401);
+      }
+      c.set("auth", token);
+      return next();
+    },
+    (c) => c.text("ok"),
+  );
   return {
     app,
     /** Listens, then tells the parent where and with which credentials. */
@@ -44,6 +66,7 @@ async function hono() {
             bare: { path: "/bare" },
             noop: { path: "/noop", headers: { cookie: "session=x" } },
             headers: { path: "/headers", headers: { cookie: "session=x" } },
+            floor: { path: "/floor", headers: { cookie: `session=${floorId}.${floorSecret}` } },
             ...routes,
           },
         });
