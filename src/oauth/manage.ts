@@ -1,3 +1,4 @@
+import { removeUnlessLastWayIn } from "../accounts/sign-in-methods.js";
 import type { AuthContext } from "../context/context.js";
 import { AuthError } from "../errors.js";
 import type { RequestInfo } from "../types.js";
@@ -19,21 +20,10 @@ export async function listLinkedAccounts(
 }
 
 /**
- * Whether the user can sign in without any linked identity: with a password, a passkey, or a
- * mailed link or code when the app has those on (they go to the account's address, which the
- * user controls). Magic links count only while the feature is on: an app that turns them off
- * later must not leave an account without a way in.
- */
-async function hasOtherSignInMethod(ctx: AuthContext, userId: string): Promise<boolean> {
-  if (ctx.mail.features.magicLink) return true;
-  if ((await ctx.storage.passwords.get(userId)) !== null) return true;
-  return (await ctx.storage.passkeys.listByUser(userId)).length > 0;
-}
-
-/**
  * Unlinks one of the user's identities (`DELETE /auth/oauth/accounts/:id`). The last one is kept
- * when it is the user's only way to sign in, atomically, so two concurrent unlinks cannot remove
- * the last two together. Emits `oauth.unlinked`.
+ * when it is the user's only way to sign in (`removeUnlessLastWayIn`), so neither two concurrent
+ * unlinks nor an unlink racing a passkey delete can leave the account without a way in. Emits
+ * `oauth.unlinked`.
  */
 export async function unlinkAccount(
   ctx: AuthContext,
@@ -46,8 +36,11 @@ export async function unlinkAccount(
     (candidate) => candidate.id === accountId,
   );
   if (!account) throw new AuthError("not_found", "No such linked account");
-  const keepLast = !(await hasOtherSignInMethod(ctx, userId));
-  const outcome = await accounts.delete(userId, accountId, { keepLast });
+  const outcome = await removeUnlessLastWayIn(ctx, userId, account, {
+    kind: "linkedAccounts",
+    remove: ({ keepLast }) => accounts.delete(userId, accountId, { keepLast }),
+    restore: (row) => accounts.create(row),
+  });
   if (outcome === "not_found") throw new AuthError("not_found", "No such linked account");
   if (outcome === "last") {
     throw new AuthError(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { removeUnlessLastWayIn } from "../accounts/sign-in-methods.js";
 import type { AuthContext } from "../context/context.js";
 import { AuthError } from "../errors.js";
 import type { RequestInfo } from "../types.js";
@@ -30,22 +31,9 @@ export async function renamePasskey(
 }
 
 /**
- * Whether the user can still sign in without any passkey: with a password, by magic link when
- * the app has magic links on (the link goes to the account's email, which the user controls), or
- * with an identity linked at a provider the app still offers (one whose provider was removed from
- * `oauth.providers` signs in no one).
- */
-async function hasOtherSignInMethod(ctx: AuthContext, userId: string): Promise<boolean> {
-  if (ctx.mail.features.magicLink) return true;
-  if ((await ctx.storage.passwords.get(userId)) !== null) return true;
-  const providers = ctx.config.oauth?.providers ?? [];
-  const linked = providers.length > 0 ? await ctx.storage.accounts?.listByUser(userId) : [];
-  return (linked ?? []).some((account) => providers.some(({ id }) => id === account.provider));
-}
-
-/**
  * Deletes one of the user's passkeys. The last one is kept when it is the user's only way to
- * sign in, atomically, so two concurrent deletes cannot remove the last two together.
+ * sign in (`removeUnlessLastWayIn`), so neither two concurrent deletes nor a delete racing an
+ * unlink can leave the account without a way in.
  */
 export async function deletePasskey(
   ctx: AuthContext,
@@ -53,8 +41,14 @@ export async function deletePasskey(
   passkeyId: string,
   info: RequestInfo = {},
 ): Promise<void> {
-  const keepLast = !(await hasOtherSignInMethod(ctx, userId));
-  const outcome = await ctx.storage.passkeys.delete(userId, passkeyId, { keepLast });
+  const { passkeys } = ctx.storage;
+  const passkey = await passkeys.findById(passkeyId);
+  if (!passkey || passkey.userId !== userId) throw new AuthError("not_found", "No such passkey");
+  const outcome = await removeUnlessLastWayIn(ctx, userId, passkey, {
+    kind: "passkeys",
+    remove: ({ keepLast }) => passkeys.delete(userId, passkeyId, { keepLast }),
+    restore: (row) => passkeys.create(row),
+  });
   if (outcome === "not_found") throw new AuthError("not_found", "No such passkey");
   if (outcome === "last") {
     throw new AuthError(

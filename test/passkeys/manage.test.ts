@@ -1,5 +1,7 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/index.js";
+import { sqliteStorage } from "../../adapters/sqlite/index.js";
+import { ConfigError, memoryStorage } from "../../src/index.js";
 import { google } from "../../src/oauth-providers/index.js";
 import { call, makeAuth, registered, sessionCookieFrom } from "../helpers.js";
 import {
@@ -164,6 +166,54 @@ describe("passkey sign-up (passkey.signUp: true)", () => {
     expect(refused.status).toBe(403);
     expect(refused.json?.error.message).toMatch(/only way to sign in/);
   });
+
+  // A passkey delete racing an unlink: each port's keepLast only guards its own table, and each
+  // request saw the other's row as "another way in" before either deleted anything.
+  for (const [name, storage] of [
+    ["memory", () => memoryStorage()],
+    ["SQLite", () => sqliteStorage({ database: new Database(":memory:") })],
+  ] as const) {
+    it(`never lets a passkey delete and an unlink racing it remove the last two ways in (${name})`, async () => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const auth = passkeyAuth({
+          storage: storage(),
+          passkey: { signUp: true },
+          magicLink: { enabled: false },
+          oauth: { providers: [google({ clientId: "client", clientSecret: "secret" })] },
+        });
+        const { json } = await signUp(auth);
+        const userId: string = json?.user.id;
+        const accounts = auth.storage.accounts;
+        if (!accounts) throw new Error("no accounts port");
+        expect(
+          await accounts.create({
+            id: `acct-${attempt}`,
+            provider: "google",
+            subject: `google-${attempt}`,
+            userId,
+            email: "new@example.com",
+            tokens: null,
+            createdAt: new Date(),
+          }),
+        ).toBe(true);
+        const outcomes = await Promise.allSettled([
+          auth.api.deletePasskey(userId, json?.passkey.id),
+          auth.api.unlinkAccount(userId, `acct-${attempt}`),
+        ]);
+        const left =
+          (await auth.storage.passkeys.listByUser(userId)).length +
+          (await accounts.listByUser(userId)).length;
+        expect(left).toBeGreaterThanOrEqual(1);
+        const done = outcomes.filter((outcome) => outcome.status === "fulfilled").length;
+        expect(left).toBe(2 - done);
+        for (const outcome of outcomes) {
+          if (outcome.status === "rejected") {
+            expect(outcome.reason).toMatchObject({ code: "forbidden" });
+          }
+        }
+      }
+    });
+  }
 
   it("lets the last passkey go when magic links remain a way in", async () => {
     const auth = passkeyAuth({ passkey: { signUp: true }, magicLink: { enabled: true } });
