@@ -6,8 +6,8 @@ import { isUnavailable } from "./errors.js";
  * primary than the reads that go there may lag.
  *
  * How far behind, measured without trusting either clock: every check records the primary's
- * WAL position (`pg_current_wal_lsn()`) with the time of the check, then asks the replica how
- * far it has replayed (`pg_last_wal_replay_lsn()`). The newest recorded position the replica
+ * WAL insert position with the time of the check, then asks the replica how far it has
+ * replayed (`pg_last_wal_replay_lsn()`). The newest recorded position the replica
  * has replayed says how old its view is: if it holds everything the primary had written at the
  * check 400 ms ago, it is at most 400 ms stale. A replica whose replay is paused or whose
  * stream is cut falls behind the recorded positions and, past `maxLagMs`, is skipped until it
@@ -80,7 +80,11 @@ export function replicaMonitor(
   async function primaryPosition(): Promise<bigint | null | "unmeasurable"> {
     try {
       const { rows } = await primary.query<{ lsn: string | null }>(
-        "SELECT pg_current_wal_lsn()::text AS lsn",
+        // The insert position, not `pg_current_wal_lsn()` (the write position): with
+        // `synchronous_commit = off` a commit is acknowledged while its record may still sit
+        // in the WAL buffers, past the write position, so a replica that had replayed up to the
+        // write position could still lack commits made before the check.
+        "SELECT pg_current_wal_insert_lsn()::text AS lsn",
       );
       const lsn = rows[0]?.lsn;
       return typeof lsn === "string" ? parseLsn(lsn) : "unmeasurable";

@@ -28,7 +28,11 @@ describe.skipIf(!available)("PostgreSQL with a real streaming replica", () => {
 
   /** Resolves once the standby has replayed everything the primary has written so far. */
   async function caughtUp() {
-    const { rows } = await primary.sql<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn");
+    // The insert position: the throwaway primary runs with synchronous_commit off, so the write
+    // position (`pg_current_wal_lsn()`) can still be short of the last commit.
+    const { rows } = await primary.sql<{ lsn: string }>(
+      "SELECT pg_current_wal_insert_lsn()::text AS lsn",
+    );
     const target = rows[0]?.lsn as string;
     for (let i = 0; i < 200; i++) {
       const replayed = await standby.sql<{ done: boolean }>(
