@@ -21,6 +21,7 @@ const SIGN_IN_FAILED = {
   passkey_rejected: "Sign-in failed (passkey refused)",
   unknown_account: "Sign-in failed (unknown account)",
   wrong_second_factor: "Sign-in failed (wrong two-step code)",
+  account_disabled: "Sign-in refused (account disabled)",
 };
 
 // `session.revoked` by its reason; "revoked" (the user did it) is counted instead.

@@ -26,7 +26,9 @@ export type SignInFailureReason =
   | "email_not_verified"
   | "passkey_rejected"
   /** A second factor (TOTP code or recovery code) that was wrong, or already used. */
-  | "wrong_second_factor";
+  | "wrong_second_factor"
+  /** Every check passed, but an administrator disabled the account: no session was opened. */
+  | "account_disabled";
 
 /** Why a session ended. */
 export type SessionEndReason =

@@ -306,7 +306,7 @@ export async function signIn(
   const pending = await secondFactorGate(ctx, userId, method, proof);
   if (pending) return pending;
   const issued = await createSession(ctx, userId, info);
-  await refuseUnlessEnabled(ctx, userId, issued.session.id);
+  await refuseUnlessEnabled(ctx, userId, issued.session.id, method, info);
   await announceSignIn(ctx, userId, method, issued.session.id, info, proof.secondFactor);
   return issued;
 }
@@ -329,18 +329,27 @@ function secondFactorGate(
 /**
  * Checked after the session is stored, not before: `disableUser` marks the user, then revokes
  * its sessions, so a disable racing this sign-in either finds the new session (and revokes it)
- * or is seen by this read. The refused session ends at once.
+ * or is seen by this read. The refused session ends at once, and a disabled account's attempt
+ * is recorded as `user.sign_in_failed` (`account_disabled`), whatever the method.
  */
 async function refuseUnlessEnabled(
   ctx: AuthContext,
   userId: string,
   sessionId: string,
+  method: SignInMethod,
+  info: RequestInfo,
 ): Promise<void> {
   // Fresh: a lagging read replica could still show an account disabled a moment ago as enabled.
   const user = await ctx.storage.users.findById(userId, { fresh: true });
   if (user && !isDisabled(user)) return;
   await endSession(ctx, sessionId);
-  throw user ? accountDisabled() : new AuthError("unauthenticated", "The account no longer exists");
+  if (!user) throw new AuthError("unauthenticated", "The account no longer exists");
+  await ctx.events.emit(
+    "user.sign_in_failed",
+    { userId, ...info },
+    { method, reason: "account_disabled" },
+  );
+  throw accountDisabled();
 }
 
 /**

@@ -111,9 +111,10 @@ describe("disabling a user", () => {
   });
 
   it("refuses password login, the password grant and passkey login with 403 account_disabled", async () => {
-    const { auth } = setup();
+    const { auth, events } = setup();
     const { authenticator, user } = await userWithPasskey(auth, undefined, "ada@example.com");
     await auth.api.admin.disableUser(user.id);
+    events.length = 0;
 
     const login = await call(auth, "POST", "/auth/login", {
       body: { email: "ada@example.com", password: PASSWORD },
@@ -154,6 +155,17 @@ describe("disabling a user", () => {
     ).rejects.toMatchObject({ code: "account_disabled", status: 403 });
     // No session was left behind by any of the refused sign-ins.
     expect(await auth.storage.sessions.listByUser(user.id)).toEqual([]);
+    // Each refusal is on record, with its method; the wrong guess as the wrong password it was.
+    const failures = events.filter((event) => event.type === "user.sign_in_failed");
+    expect(failures.map((event) => [event.method, event.reason])).toEqual([
+      ["password", "account_disabled"],
+      ["password", "wrong_password"],
+      ["token", "account_disabled"],
+      ["passkey", "account_disabled"],
+      ["password", "account_disabled"],
+    ]);
+    expect(failures.every((event) => event.userId === user.id)).toBe(true);
+    expect(events.some((event) => event.type === "user.signed_in")).toBe(false);
   });
 
   it("mails a disabled user nothing: magic link, code and reset answer 202 as for no account", async () => {

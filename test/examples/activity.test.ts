@@ -45,6 +45,7 @@ const SAMPLES = [
     "email_not_verified",
     "passkey_rejected",
     "wrong_second_factor",
+    "account_disabled",
     "__proto__",
   ].map((reason) => event("user.sign_in_failed", { method: "password", reason })),
   ...["revoked", "signed_out_elsewhere", "password_changed", "password_reset", "account_deleted"]
