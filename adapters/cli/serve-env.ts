@@ -4,7 +4,7 @@
  * serve` prints as it is. A bad variable is a `ConfigError` whose issues name the variable
  * (`option` is the variable's name, the message starts with it), every bad one at once.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError, type ConfigIssue } from "../../src/config-error.js";
 import { LOG_LEVELS, type LogLevel } from "../../src/util/logger.js";
 

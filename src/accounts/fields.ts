@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Emails are compared case-insensitively, so they are stored trimmed and lower-cased. */
 export const emailField = z

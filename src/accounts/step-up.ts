@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AuthContext } from "../context/context.js";
 import { AuthError } from "../errors.js";
 import { totpCodeField } from "../mfa/fields.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Mailer } from "../mail/message.js";
 import type { MailTemplates } from "../mail/templates.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ConfigIssue } from "../config-error.js";
 import { providerURLProblem } from "../oauth-providers/checks.js";
 import type { OAuthProvider } from "../oauth-providers/provider.js";

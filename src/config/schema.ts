@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { SESSION_CACHE_DEFAULTS } from "../cache/session-cache.js";
 import type { RandomSource } from "../crypto/random.js";
 import { AUTH_EVENT_TYPES, type AuthEventListeners } from "../events/events.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type PemKey, PemKeyError, type PemKeyType, readPemKey } from "./pem-key.js";
 
 /** Signature algorithms an access token may use. HS256 only when chosen explicitly. */

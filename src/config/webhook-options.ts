@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import {
   decodeWebhookSecret,
   MIN_WEBHOOK_SECRET_BYTES,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { nameField } from "../accounts/fields.js";
 import { requireRecentSignIn, type StepUpCaller, stepUpInput } from "../accounts/step-up.js";
 import type { AuthContext } from "../context/context.js";

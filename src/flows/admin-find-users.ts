@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AuthContext } from "../context/context.js";
 import { base64urlDecode, base64urlEncode } from "../crypto/base64url.js";
 import { AuthError } from "../errors.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { emailField } from "../accounts/fields.js";
 import type { AuthContext } from "../context/context.js";
 import { randomId } from "../crypto/ids.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AuthContext } from "../context/context.js";
 import { AuthError } from "../errors.js";
 import { base32Encode } from "../mfa/base32.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { secureAccount } from "../accounts/account-recovery.js";
 import { emailField, nameField, passwordField } from "../accounts/fields.js";
 import { verifyCurrentPassword, verifyPasswordLogin } from "../accounts/password-login.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type AddressProver, proveAddress, secureAccount } from "../accounts/account-recovery.js";
 import { emailField, passwordField } from "../accounts/fields.js";
 import type { AuthContext } from "../context/context.js";

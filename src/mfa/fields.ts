@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A TOTP code as typed: 6 digits (spaces around and inside forgiven, as apps show `123 456`). */
 export const totpCodeField = z

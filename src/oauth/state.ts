@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AuthContext } from "../context/context.js";
 import { randomToken } from "../crypto/random.js";
 import { sha256Base64url } from "../crypto/sha256.js";

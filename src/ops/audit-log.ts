@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AuthContext } from "../context/context.js";
 import { fromAuditRecord } from "../events/audit-record.js";
 import { AUTH_EVENT_TYPES, type AuthEvent } from "../events/events.js";

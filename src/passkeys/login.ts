@@ -2,7 +2,7 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
   VerifiedAuthenticationResponse,
 } from "@simplewebauthn/server";
-import { z } from "zod";
+import * as z from "zod";
 import { assertEmailVerified } from "../accounts/email-verified.js";
 import { emailField } from "../accounts/fields.js";
 import type { AuthContext } from "../context/context.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { removeUnlessLastWayIn } from "../accounts/sign-in-methods.js";
 import type { AuthContext } from "../context/context.js";
 import { AuthError } from "../errors.js";

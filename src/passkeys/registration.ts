@@ -2,7 +2,7 @@ import type {
   PublicKeyCredentialCreationOptionsJSON,
   VerifiedRegistrationResponse,
 } from "@simplewebauthn/server";
-import { z } from "zod";
+import * as z from "zod";
 import type { AuthContext } from "../context/context.js";
 import { base64urlEncode } from "../crypto/base64url.js";
 import { AuthError } from "../errors.js";

@@ -1,5 +1,5 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
-import { z } from "zod";
+import * as z from "zod";
 import { emailField, nameField } from "../accounts/fields.js";
 import type { AuthContext } from "../context/context.js";
 import { randomId } from "../crypto/ids.js";

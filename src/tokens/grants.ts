@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { emailField, passwordField } from "../accounts/fields.js";
 import { verifyPasswordLogin } from "../accounts/password-login.js";
 import type { AuthContext } from "../context/context.js";

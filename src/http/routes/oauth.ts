@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { passwordField } from "../../accounts/fields.js";
 import type { ResolvedConfig } from "../../config/config.js";
 import type { AuthContext } from "../../context/context.js";

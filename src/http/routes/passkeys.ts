@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { requireRecentSignIn, stepUpInput } from "../../accounts/step-up.js";
 import { authenticateCredential } from "../../credentials/authenticate.js";
 import {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ResolvedConfig } from "../../config/config.js";
 import type { SecondFactorRequired } from "../../mfa/pending-step.js";
 import { limitPerIP } from "../../ops/rate-limit.js";
