@@ -49,6 +49,7 @@ const LABELS = {
   "passkey.clone_suspected": "Passkey refused (it may have been copied)",
   "mfa.enabled": "Two-step verification turned on",
   "mfa.recovery_code_used": "Recovery code used",
+  "mfa.recovery_codes_regenerated": "New recovery codes made (the old ones stopped working)",
   "oauth.linked": "Linked account added",
   "oauth.unlinked": "Linked account removed",
   "refresh_token.reuse_detected": "Refresh token reused (possible theft)",

@@ -89,6 +89,8 @@ export interface AuthEventFields {
    */
   "mfa.disabled": { by: "user" | "admin" | "address_proven" };
   "mfa.recovery_code_used": { remaining: number };
+  /** The user replaced every recovery code (`POST /auth/mfa/recovery-codes`): `count` new ones. */
+  "mfa.recovery_codes_regenerated": { count: number };
   "oauth.linked": { provider: string };
   /** The user unlinked an identity from their account (`DELETE /auth/oauth/accounts/:id`). */
   "oauth.unlinked": { provider: string };
@@ -132,6 +134,7 @@ export const AUTH_EVENT_TYPES = [
   "mfa.enabled",
   "mfa.disabled",
   "mfa.recovery_code_used",
+  "mfa.recovery_codes_regenerated",
   "oauth.linked",
   "oauth.unlinked",
   "refresh_token.reuse_detected",

@@ -212,6 +212,11 @@ export async function regenerateRecoveryCodes(
   if (!(await ctx.storage.mfa.replaceRecoveryCodes(user.id, hashes, ctx.now()))) {
     throw new AuthError("invalid_request", "Two-factor authentication was turned off meanwhile");
   }
+  await ctx.events.emit(
+    "mfa.recovery_codes_regenerated",
+    { userId: user.id, ...info },
+    { count: codes.length },
+  );
   return { recoveryCodes: codes };
 }
 

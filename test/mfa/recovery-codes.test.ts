@@ -63,6 +63,8 @@ describe("recovery codes", () => {
 
   it("are replaced on request with a valid code: the old ones stop working", async () => {
     const { auth, account, code, recoveryCodes, login, verify, clock } = await mfaSetup();
+    const events: AuthEvent[] = [];
+    auth.on("mfa.recovery_codes_regenerated", (event) => void events.push(event));
     const wrong = await call(auth, "POST", "/auth/mfa/recovery-codes", {
       cookie: account.cookie,
       body: { code: "000000" },
@@ -76,6 +78,15 @@ describe("recovery codes", () => {
     const next = fresh.json?.recoveryCodes as string[];
     expect(next).toHaveLength(10);
     expect(next.some((candidate) => recoveryCodes.includes(candidate))).toBe(false);
+    // Only the replacement is an event, not the refused attempt; it carries no code.
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: "mfa.recovery_codes_regenerated",
+        userId: account.user.id,
+        count: 10,
+      }),
+    ]);
+    for (const each of next) expect(JSON.stringify(events)).not.toContain(each);
     clock.advance(30);
     const old = await verify(pendingCookie((await login()).response), {
       recoveryCode: recoveryCodes[2],
