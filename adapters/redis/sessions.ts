@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { SessionRecord, SessionStore } from "../../src/storage/ports.js";
+import { storageUnavailable } from "../../src/util/storage-unavailable.js";
 import {
   EXTEND_TTL,
   guarded,
@@ -150,8 +151,25 @@ export function redisSessions(redis: Redis, options: RedisPortOptions = {}): Ses
       // Sessions expire by themselves (every key has a TTL).
       return 0;
     },
+    /**
+     * A write, not PING: a replica left behind by a failover (READONLY) or a server at
+     * `maxmemory` with `noeviction` (OOM) answers PING and refuses every new session. A key of
+     * its own that expires by itself; an OOM refuses it as it would a session.
+     */
     async ping() {
-      await guarded(() => redis.ping());
+      try {
+        await guarded(() => redis.set(`${prefix}readiness-probe`, "1", "PX", 10_000));
+      } catch (error) {
+        const cause = (error as { cause?: unknown }).cause;
+        const refusal = /^(READONLY|OOM|MISCONF)\b/.exec(
+          cause instanceof Error ? cause.message : "",
+        );
+        if (!refusal) throw error;
+        throw storageUnavailable(
+          cause,
+          `Redis answers but refuses writes (${refusal[1]}: a replica after a failover, maxmemory reached, or a failed snapshot): sign-ins would fail`,
+        );
+      }
     },
   };
 }

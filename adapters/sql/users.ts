@@ -1,6 +1,7 @@
-import { AuthError } from "../../src/errors.js";
+import { AuthError, isAuthError } from "../../src/errors.js";
 import type { UserStore } from "../../src/storage/ports.js";
 import type { User } from "../../src/types.js";
+import { storageUnavailable } from "../../src/util/storage-unavailable.js";
 import type { SqlDriver, SqlValue } from "./driver.js";
 import { migrations } from "./migrations.js";
 import { toBoolean, toDate, toMillis } from "./rows.js";
@@ -193,8 +194,10 @@ FROM ${t.users}`,
     },
 
     /**
-     * Reachable and migrated: readiness must not say yes to a database whose every query would
-     * fail. The migrations table names the newest schema applied.
+     * Reachable, migrated and writable: readiness must not say yes to a database whose every
+     * query would fail, nor to one that answers reads and refuses writes (a standby the pool
+     * ended up on after a failover, a read-only file), where every sign-in would fail. The
+     * migrations table names the newest schema applied.
      */
     async ping() {
       // The highest version, wherever it sits in the list: versions are applied one by one.
@@ -207,6 +210,17 @@ FROM ${t.users}`,
         throw new AuthError(
           "unavailable",
           `The database schema is at version ${applied}, this Portcullis needs ${latest}: run \`portcullis migrate\``,
+        );
+      }
+      // An UPDATE that matches no row changes nothing, and a read-only database refuses it all
+      // the same (PostgreSQL's 25006, SQLite's READONLY), as the drivers' `unavailable`.
+      try {
+        await db.execute(`UPDATE ${t.migrations} SET version = version WHERE version < 0`);
+      } catch (error) {
+        if (!isAuthError(error) || error.code !== "unavailable") throw error;
+        throw storageUnavailable(
+          error,
+          "The database answers reads but refused a write (a read-only standby or file, a full disk, or a lock held too long): sign-ins would fail",
         );
       }
     },

@@ -29,6 +29,27 @@ describe.skipIf(!present)("Redis goes away mid-run", () => {
     await server?.destroy();
   });
 
+  it("is not ready while it answers but refuses writes (maxmemory reached), and ready again after", async () => {
+    // The client connects in the background: readiness starts from "ok".
+    let ready = await call(auth, "GET", "/auth/ready");
+    for (let i = 0; i < 50 && ready.status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      ready = await call(auth, "GET", "/auth/ready");
+    }
+    expect(ready.json).toEqual({ status: "ok" });
+    await redis.config("SET", "maxmemory", "1");
+    try {
+      // PING still answers: only a write shows it.
+      expect(await redis.ping()).toBe("PONG");
+      const refused = await call(auth, "GET", "/auth/ready");
+      expect(refused.status).toBe(503);
+      expect(refused.json?.reason).toMatch(/^Redis answers but refuses writes \(OOM/);
+    } finally {
+      await redis.config("SET", "maxmemory", "0");
+    }
+    expect((await call(auth, "GET", "/auth/ready")).json).toEqual({ status: "ok" });
+  });
+
   it("answers 503 while it is down, fails closed, half-writes nothing, and recovers by itself", async () => {
     const registered = await call(auth, "POST", "/auth/register", {
       body: { email: "before@example.com", password: PASSWORD },
