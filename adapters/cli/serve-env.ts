@@ -178,6 +178,20 @@ export const SERVE_VARIABLES = {
     z.string(),
     { default: "none: /metrics answers 404", secret: true },
   ),
+  WEBHOOK_URL: variable(
+    "Where signed webhooks (Standard Webhooks) are POSTed: an https URL; with WEBHOOK_SECRET and WEBHOOK_EVENTS",
+    urlOf(["http:", "https:"], "must be an absolute https URL, e.g. https://app.example.com/hooks"),
+    { default: "none: no webhooks" },
+  ),
+  WEBHOOK_SECRET: variable(
+    "The webhook signing secret: whsec_ followed by the base64 of 24+ random bytes",
+    z.string(),
+    { secret: true },
+  ),
+  WEBHOOK_EVENTS: variable(
+    "The event types sent to WEBHOOK_URL, comma-separated (e.g. user.registered,user.deleted), or * for every one",
+    list,
+  ),
   LOG_LEVEL: variable(
     `${LOG_LEVELS.join(", ")}`,
     z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], {
@@ -231,6 +245,8 @@ export interface ServeEnv {
   rpID: string | undefined;
   adminToken: string | undefined;
   metricsToken: string | undefined;
+  /** One webhook endpoint; several need the library embedded (the `webhooks` option). */
+  webhook: { url: string; secret: string; events: string[] } | undefined;
   log: { level: LogLevel; format: "json" | "pretty" };
   shutdownTimeoutSeconds: number;
 }
@@ -314,6 +330,17 @@ export function parseServeEnv(env: Env): ServeEnv {
       ),
     );
   }
+  const webhookVariables = ["WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_EVENTS"] as const;
+  if (webhookVariables.some((name) => vars[name] !== undefined)) {
+    for (const name of webhookVariables) {
+      if (vars[name] === undefined) {
+        const given = webhookVariables.filter((other) => vars[other] !== undefined).join(", ");
+        issues.push(
+          issue(name, `required with ${given}: a webhook needs its URL, secret and events`),
+        );
+      }
+    }
+  }
   if (issues.length > 0) throw new ConfigError(issues);
 
   return {
@@ -345,6 +372,14 @@ export function parseServeEnv(env: Env): ServeEnv {
     rpID: vars.WEBAUTHN_RP_ID,
     adminToken: vars.ADMIN_TOKEN,
     metricsToken: vars.METRICS_TOKEN,
+    webhook:
+      vars.WEBHOOK_URL === undefined
+        ? undefined
+        : {
+            url: vars.WEBHOOK_URL,
+            secret: vars.WEBHOOK_SECRET as string,
+            events: vars.WEBHOOK_EVENTS as string[],
+          },
     log: {
       level: vars.LOG_LEVEL ?? "info",
       format: vars.LOG_FORMAT ?? (production ? "json" : "pretty"),
@@ -365,6 +400,10 @@ const OPTION_VARIABLES: ReadonlyArray<readonly [option: string, variable: ServeV
   ["mailer", "SMTP_URL"],
   ["metrics", "METRICS_TOKEN"],
   ["admin", "ADMIN_TOKEN"],
+  ["webhooks.0.url", "WEBHOOK_URL"],
+  ["webhooks.0.secret", "WEBHOOK_SECRET"],
+  ["webhooks.0.events", "WEBHOOK_EVENTS"],
+  ["webhooks", "WEBHOOK_URL"],
 ];
 
 function variableOf(option: string): ServeVariable | undefined {

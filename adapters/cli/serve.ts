@@ -17,6 +17,7 @@ import {
   type Mailer,
   type Storage,
   schedulePurge,
+  type WebhookEndpoint,
 } from "../../src/index.js";
 import { defaultLogger, type Logger } from "../../src/util/logger.js";
 import { type SmtpMailer, smtpMailer } from "../smtp/index.js";
@@ -82,8 +83,8 @@ function mailerOf(env: ServeEnv): SmtpMailer | undefined {
 }
 
 /**
- * The createAuth options the environment makes. Webhooks are not among them: endpoints with
- * their secrets and event lists do not fit a variable well; embed the library to use them.
+ * The createAuth options the environment makes: one webhook endpoint at most (several, each
+ * with its own secret and events, need the library embedded).
  */
 export function serveAuthOptions(
   env: ServeEnv,
@@ -104,6 +105,11 @@ export function serveAuthOptions(
   if (passkey) options.passkey = passkey;
   if (env.metricsToken !== undefined) options.metrics = { token: env.metricsToken };
   if (env.adminToken !== undefined) options.admin = { token: env.adminToken };
+  if (env.webhook) {
+    const { url, secret, events } = env.webhook;
+    // The event names are checked by createAuth, whose issue is renamed after WEBHOOK_EVENTS.
+    options.webhooks = [{ url, secret, events: events as WebhookEndpoint["events"] }];
+  }
   return options;
 }
 

@@ -4,7 +4,7 @@
  * every variable the parser reads.
  */
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { runCli } from "../../adapters/cli/index.js";
 import { serveAuthOptions } from "../../adapters/cli/serve.js";
 import {
@@ -200,6 +200,65 @@ describe("portcullis serve's environment", () => {
     expect(other.issues).toEqual([
       { option: "session.maxAge", message: "session.maxAge: Too small" },
     ]);
+  });
+
+  it("configures one webhook endpoint from the three WEBHOOK_ variables, together or not at all", () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
+    const env = parseServeEnv({
+      WEBHOOK_URL: "https://app.example.com/hooks",
+      WEBHOOK_SECRET: secret,
+      WEBHOOK_EVENTS: "user.registered, user.deleted",
+    });
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const options = serveAuthOptions(env, memoryStorage(), undefined, quiet);
+    expect(options.webhooks).toEqual([
+      {
+        url: "https://app.example.com/hooks",
+        secret,
+        events: ["user.registered", "user.deleted"],
+      },
+    ]);
+    expect(() => createAuth(options)).not.toThrow();
+    expect(serveAuthOptions(parseServeEnv({}), memoryStorage(), undefined, quiet).webhooks).toBe(
+      undefined,
+    );
+    // Alone, each names what it lacks; the secret is never echoed.
+    expect(problems({ WEBHOOK_URL: "https://app.example.com/hooks" })).toEqual([
+      "WEBHOOK_SECRET: required with WEBHOOK_URL: a webhook needs its URL, secret and events",
+      "WEBHOOK_EVENTS: required with WEBHOOK_URL: a webhook needs its URL, secret and events",
+    ]);
+    expect(problems({ WEBHOOK_SECRET: "whsec_hunter2", WEBHOOK_EVENTS: "*" })).toEqual([
+      "WEBHOOK_URL: required with WEBHOOK_SECRET, WEBHOOK_EVENTS: a webhook needs its URL, secret and events",
+    ]);
+    expect(problems({ WEBHOOK_URL: "hooks.example.com" })[0]).toMatch(/^WEBHOOK_URL: must be/);
+    // What createAuth checks (the secret's form, the event names, https in production) is
+    // reported under the variable it came from.
+    const renamed = startProblems({
+      WEBHOOK_URL: "https://app.example.com/hooks",
+      WEBHOOK_SECRET: "whsec_hunter2",
+      WEBHOOK_EVENTS: "user.registered,user.exploded",
+    });
+    expect(renamed).toEqual([
+      expect.stringMatching(/^WEBHOOK_SECRET: must be "whsec_"/),
+      expect.stringMatching(/^WEBHOOK_EVENTS: .*user\.exploded/),
+    ]);
+    expect(renamed.join("\n")).not.toContain("hunter2");
+    // createAuth reads production from process.env, as `portcullis serve` leaves it.
+    vi.stubEnv("NODE_ENV", "production");
+    try {
+      expect(
+        startProblems({
+          NODE_ENV: "production",
+          AUTH_SECRET: "x".repeat(32),
+          BASE_URL: "https://auth.example.com",
+          WEBHOOK_URL: "http://app.example.com/hooks",
+          WEBHOOK_SECRET: secret,
+          WEBHOOK_EVENTS: "*",
+        }),
+      ).toEqual([expect.stringMatching(/^WEBHOOK_URL: must be https in production/)]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("lets BASE_URL and the trusted origins on the relying party run passkey ceremonies", () => {

@@ -24,6 +24,7 @@ import {
   redisClient,
   runName,
 } from "../storage/services.js";
+import { type Receiver, startReceiver } from "../webhooks/receiver.js";
 import { browser, SECRET, type Served, serveFailure, startServe } from "./child.js";
 
 const PASSWORD = "correct horse battery staple";
@@ -267,9 +268,14 @@ describe.skipIf(!postgresUp || !redisUp)("portcullis serve on PostgreSQL and Red
   const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
   pool.on("error", () => {});
   let served: Served;
+  let receiver: Receiver;
 
   beforeAll(async () => {
+    receiver = await startReceiver();
     served = await startServe({
+      WEBHOOK_URL: receiver.url,
+      WEBHOOK_SECRET: receiver.secret,
+      WEBHOOK_EVENTS: "user.registered",
       DATABASE_URL: POSTGRES_URL,
       DATABASE_SCHEMA: schema,
       // The same server as a "replica": the wiring is what is tested; lag is the adapter's suite.
@@ -284,6 +290,7 @@ describe.skipIf(!postgresUp || !redisUp)("portcullis serve on PostgreSQL and Red
   });
   afterAll(async () => {
     await served?.stop("SIGKILL");
+    await receiver?.close();
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
     await pool.end();
     if (redis) {
@@ -319,6 +326,26 @@ describe.skipIf(!postgresUp || !redisUp)("portcullis serve on PostgreSQL and Red
     expect(sessions[0].n).toBe(0);
     const keys = await redis?.keys(`${prefix}*`);
     expect(keys?.length).toBeGreaterThan(0);
+  });
+
+  it("sends the WEBHOOK_EVENTS to WEBHOOK_URL, signed with WEBHOOK_SECRET", async () => {
+    const email = "webhook@example.com";
+    await signUpAndGetTokens(served, email);
+    const deadline = Date.now() + 15_000;
+    const delivered = () =>
+      receiver.received.find((each) => each.verified && each.body.includes(email));
+    while (!delivered() && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const delivery = delivered();
+    // Verified by the reference Standard Webhooks library with the secret given to serve.
+    expect(delivery?.verified).toBe(true);
+    expect(JSON.parse(delivery?.body ?? "{}")).toMatchObject({
+      type: "user.registered",
+      data: { email },
+    });
+    // Only the event types asked for: the sign-in that followed sent nothing.
+    expect(receiver.received.every((each) => each.body.includes('"user.registered"'))).toBe(true);
   });
 
   it("answers /metrics 404 without METRICS_TOKEN, like /auth/metrics", async () => {
