@@ -1,4 +1,4 @@
-import { requireRecentSignIn, type StepUpCaller } from "../accounts/step-up.js";
+import { requireRecentSignIn, type StepUpCaller, type StepUpProof } from "../accounts/step-up.js";
 import type { AuthContext } from "../context/context.js";
 import type { OAuthProvider } from "../oauth-providers/provider.js";
 import { limitPerIP } from "../ops/rate-limit.js";
@@ -83,21 +83,26 @@ export async function startSignIn(
 
 /**
  * `POST /auth/oauth/:provider/link`: a signed-in user starts linking an identity at the
- * provider to their account. Step-up first (a session signed in within `session.freshAge`, or
- * the current password): an identity linked by a stolen cookie would be a way back in that
- * survives a password reset.
+ * provider to their account. Step-up first (`requireRecentSignIn`: a session signed in within
+ * `session.freshAge`, the current password, or for a user with MFA a TOTP code): an identity
+ * linked by a stolen cookie would be a way back in that survives a password reset.
  */
 export async function startLink(
   ctx: AuthContext,
   caller: StepUpCaller,
   providerId: string,
-  input: { currentPassword?: string; redirectTo?: string | null },
+  input: StepUpProof & { redirectTo?: string | null },
   info: RequestInfo = {},
 ): Promise<StartedSignIn> {
   oauthOptions(ctx);
   await limitPerIP(ctx, "oauth-start", info.ip);
   const provider = findProvider(ctx, providerId);
-  await requireRecentSignIn(ctx, caller, input.currentPassword);
+  await requireRecentSignIn(
+    ctx,
+    caller,
+    { currentPassword: input.currentPassword, code: input.code },
+    info,
+  );
   return authorizationRequest(ctx, provider, {
     redirectTo: input.redirectTo,
     linkUserId: caller.userId,

@@ -1,3 +1,4 @@
+import * as OTPAuth from "otpauth";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { memoryStorage } from "../../src/index.js";
 import { fastHasher, PASSWORD } from "../helpers.js";
@@ -264,7 +265,7 @@ describe("linking from the account", () => {
     expect(elsewhere.session?.user.id).toBe(owner.user.id);
   });
 
-  it("asks for a fresh sign-in or the password before it starts a link (step-up)", async () => {
+  it("asks for a fresh sign-in, the password or a TOTP code before it starts a link (step-up)", async () => {
     const clock = { now: () => Date.now() };
     app.configure({
       storage: memoryStorage(),
@@ -291,6 +292,22 @@ describe("linking from the account", () => {
     });
     expect(form.response.status).toBe(302);
     expect(new URL(form.response.headers.get("location") as string).origin).toBe(idp.issuer);
+    // With MFA on, the authenticator app's code does instead of the password, once.
+    const setup = await app.auth.api.setupTotp(owner.user.id);
+    const authenticator = OTPAuth.URI.parse(setup.uri) as OTPAuth.TOTP;
+    const code = () => authenticator.generate({ timestamp: clock.now() });
+    await app.auth.api.enableTotp(owner.user.id, { code: code() });
+    // The code that turned MFA on is spent: the next period's.
+    clock.now = () => signedInAt + 11 * 60 * 1000 + 30_000;
+    const current = code();
+    const withCode = await owner.browser.request(`${app.baseURL}/auth/oauth/idp/link`, {
+      json: { code: current },
+    });
+    expect(withCode.response.status).toBe(200);
+    const replayed = await owner.browser.request(`${app.baseURL}/auth/oauth/idp/link`, {
+      json: { code: current },
+    });
+    expect(replayed.response.status).toBe(401);
     // Not signed in at all: nothing to link to.
     const anonymous = await new Browser().request(`${app.baseURL}/auth/oauth/idp/link`, {
       json: {},

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from "../../config/config.js";
 import type { AuthContext } from "../../context/context.js";
 import { authenticateCredential } from "../../credentials/authenticate.js";
 import { isAuthError } from "../../errors.js";
+import { totpCodeField } from "../../mfa/fields.js";
 import { completeSignIn, isCallbackOf } from "../../oauth/callback.js";
 import { listLinkedAccounts, unlinkAccount } from "../../oauth/manage.js";
 import { oauthEnabled } from "../../oauth/providers.js";
@@ -103,6 +104,7 @@ const oauth = oauthEnabled;
 const linkInput = z
   .object({
     currentPassword: passwordField.optional(),
+    code: totpCodeField.optional(),
     redirectTo: z.string().max(2048).optional(),
   })
   .nullish()
