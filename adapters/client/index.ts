@@ -212,8 +212,24 @@ export interface ClientMfaStatus {
   pendingSetup: boolean;
 }
 
+/** An identity at a provider linked to the signed-in account (`oauth.accounts()`). */
+export interface ClientLinkedAccount {
+  id: string;
+  /** The provider's id, as configured (`google`, `github`, ...). */
+  provider: string;
+  /** The address the provider gave when the identity was linked, or null. */
+  email: string | null;
+  createdAt: string;
+}
+
 interface RequestOptions {
   body?: unknown;
+}
+
+/** Sends the page to `url` when there is a page (a browser); elsewhere does nothing. */
+function navigate(url: string): void {
+  const here = (globalThis as { location?: { assign?: (url: string) => void } }).location;
+  if (typeof here?.assign === "function") here.assign(url);
 }
 
 /** The status-implied code of an error answer that is not Portcullis JSON. */
@@ -337,6 +353,15 @@ export function createClient(options: ClientOptions = {}) {
       );
     }
     return typeof given === "function" ? await given() : given;
+  }
+
+  /** Where a social sign-in with `provider` starts (`GET /oauth/:provider`). */
+  function oauthSignInURL(provider: string, input: { redirectTo?: string } = {}): string {
+    const query =
+      input.redirectTo === undefined
+        ? ""
+        : `?${new URLSearchParams({ redirectTo: input.redirectTo })}`;
+    return `${root}/oauth/${encodeURIComponent(provider)}${query}`;
   }
 
   return {
@@ -479,6 +504,65 @@ export function createClient(options: ClientOptions = {}) {
       /** `DELETE /passkeys/:id`. */
       remove(id: string): Promise<void> {
         return request("DELETE", `/passkeys/${encodeURIComponent(id)}`);
+      },
+    },
+
+    /**
+     * Social sign-in: the provider's page is a navigation, not a `fetch`, so `signIn` sends the
+     * browser there (`signInURL` is the same address, for an `<a href>`). The provider sends it
+     * back to `redirectTo` (a path of this site, else the app's base URL), signed in or with
+     * `?error=<code>`, which `callbackError()` reads.
+     */
+    oauth: {
+      /** `GET /oauth/:provider`: the address that starts a sign-in, for a link or a redirect. */
+      signInURL: oauthSignInURL,
+      /** Sends the browser to the provider to sign in (or sign up) with it. */
+      signIn(provider: string, input: { redirectTo?: string } = {}): void {
+        navigate(oauthSignInURL(provider, input));
+      },
+      /**
+       * `POST /oauth/:provider/link`: links an identity at the provider to the signed-in
+       * account, then sends the browser to the provider. Needs a fresh session, else
+       * `reauthentication_required`: pass `currentPassword` (or, with MFA on, a `code`).
+       * Resolves with the provider's address the browser is sent to.
+       */
+      async link(
+        provider: string,
+        input: { redirectTo?: string } & StepUp = {},
+      ): Promise<{ url: string }> {
+        const started = await post<{ url: string }>(
+          `/oauth/${encodeURIComponent(provider)}/link`,
+          input,
+        );
+        navigate(started.url);
+        return started;
+      },
+      /** `GET /oauth/accounts`: the identities linked to the signed-in account. */
+      async accounts(): Promise<ClientLinkedAccount[]> {
+        return (await request<{ accounts: ClientLinkedAccount[] }>("GET", "/oauth/accounts"))
+          .accounts;
+      },
+      /**
+       * `DELETE /oauth/accounts/:id`: unlinks one; `forbidden` when it is the account's last
+       * way to sign in.
+       */
+      unlink(id: string): Promise<void> {
+        return request("DELETE", `/oauth/accounts/${encodeURIComponent(id)}`);
+      },
+      /**
+       * The `?error=` a refused sign-in came back with (`account_exists`, `invalid_credentials`,
+       * `token_invalid`, `unavailable`...), read from `url` (default: the page's address), or
+       * null when there is none.
+       */
+      callbackError(url?: string | URL): PortcullisErrorCode | null {
+        const address =
+          url ?? (globalThis as { location?: { href?: string } }).location?.href ?? "";
+        try {
+          const error = new URL(String(address), "http://localhost").searchParams.get("error");
+          return error === null || error === "" ? null : (error as PortcullisErrorCode);
+        } catch {
+          return null;
+        }
       },
     },
 

@@ -3,7 +3,7 @@
  * a tiny browser (a cookie jar, and the app's `Origin` on state-changing requests, as a browser
  * on the app's own page sends it).
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   type ClientSignInResult,
   createClient,
@@ -11,6 +11,7 @@ import {
   PortcullisClientError,
   type PortcullisErrorCode,
 } from "../../adapters/client/index.js";
+import { github } from "../../src/oauth-providers/index.js";
 import { BASE_URL, makeAuth, manualClock, PASSWORD } from "../helpers.js";
 import { captureMailer } from "../mail/fixtures.js";
 import { authenticatorApp, verifiedAddress } from "../mfa/helpers.js";
@@ -516,5 +517,94 @@ describe("portcullis/client: two-factor authentication", () => {
     const { user } = await client.mfa.verify({ code: app.code() });
     expect(user.disabledAt).toBeNull();
     expect(user.metadata).toEqual({});
+  });
+});
+
+describe("portcullis/client: social sign-in", () => {
+  const withGitHub = () => {
+    const clock = manualClock();
+    return {
+      clock,
+      ...setup({
+        clock,
+        oauth: { providers: [github({ clientId: "client-id", clientSecret: "client-secret" })] },
+      }),
+    };
+  };
+
+  it("starts a sign-in by navigation: the URL, and the browser sent there", async () => {
+    const { open } = withGitHub();
+    const { client, fetch } = open();
+    const url = client.oauth.signInURL("github", { redirectTo: "/dashboard?tab=1" });
+    expect(url).toBe(`${BASE_URL}/auth/oauth/github?redirectTo=%2Fdashboard%3Ftab%3D1`);
+    expect(createClient().oauth.signInURL("git hub")).toBe("/auth/oauth/git%20hub");
+    // What the browser meets there: the provider's authorization page, with the state cookie.
+    const started = await fetch(url, { redirect: "manual" });
+    expect(started.status).toBe(302);
+    expect(started.headers.get("location")).toMatch(
+      /^https:\/\/github\.com\/login\/oauth\/authorize\?/,
+    );
+
+    const visited: string[] = [];
+    const page = { origin: "https://elsewhere.example", assign: (to: string) => visited.push(to) };
+    vi.stubGlobal("location", page);
+    try {
+      client.oauth.signIn("github", { redirectTo: "/welcome" });
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(visited).toEqual([`${BASE_URL}/auth/oauth/github?redirectTo=%2Fwelcome`]);
+  });
+
+  it("links from the account with step-up, lists and unlinks identities", async () => {
+    const { auth, clock, open } = withGitHub();
+    const { client } = open();
+    const { user } = await client.signUp({ email: "ada@example.com", password: PASSWORD });
+    const { url } = await client.oauth.link("github", { redirectTo: "/settings" });
+    expect(url).toMatch(/^https:\/\/github\.com\/login\/oauth\/authorize\?/);
+    // An old session must prove itself first.
+    clock.advance(11 * 60);
+    const stale = await failure(client.oauth.link("github"));
+    expect(stale).toMatchObject({ code: "reauthentication_required", status: 403 });
+    expect((await client.oauth.link("github", { currentPassword: PASSWORD })).url).toMatch(
+      /^https:\/\/github\.com\//,
+    );
+
+    expect(await client.oauth.accounts()).toEqual([]);
+    await auth.storage.accounts?.create({
+      id: "acct-1",
+      provider: "github",
+      subject: "42",
+      userId: user.id,
+      email: "ada@users.noreply.github.com",
+      tokens: null,
+      createdAt: new Date(),
+    });
+    expect(await client.oauth.accounts()).toEqual([
+      {
+        id: "acct-1",
+        provider: "github",
+        email: "ada@users.noreply.github.com",
+        createdAt: expect.any(String),
+      },
+    ]);
+    await client.oauth.unlink("acct-1");
+    expect(await client.oauth.accounts()).toEqual([]);
+    expect(await failure(client.oauth.unlink("acct-1"))).toMatchObject({ code: "not_found" });
+  });
+
+  it("reads the error a refused sign-in came back with", () => {
+    const { oauth } = createClient();
+    expect(oauth.callbackError("https://app.example.com/?error=account_exists")).toBe(
+      "account_exists",
+    );
+    expect(oauth.callbackError("/dashboard?tab=1")).toBeNull();
+    expect(oauth.callbackError("/dashboard?error=")).toBeNull();
+    vi.stubGlobal("location", { href: "https://app.example.com/sign-in?error=unavailable" });
+    try {
+      expect(oauth.callbackError()).toBe("unavailable");
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
