@@ -1,9 +1,11 @@
 import Database from "better-sqlite3";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { migrate, postgresStorage } from "../../adapters/postgres/index.js";
 import { sqliteStorage } from "../../adapters/sqlite/index.js";
 import { ConfigError, memoryStorage } from "../../src/index.js";
 import { google } from "../../src/oauth-providers/index.js";
 import { call, makeAuth, registered, sessionCookieFrom } from "../helpers.js";
+import { freshPostgres, postgresAvailable } from "../storage/services.js";
 import {
   loginOptions,
   passkeyAuth,
@@ -11,6 +13,10 @@ import {
   softAuthenticator,
   userWithPasskey,
 } from "./helpers.js";
+
+// PostgreSQL for the race below: the two requests really run at once, on two connections.
+const postgres = (await postgresAvailable()) ? await freshPostgres() : null;
+if (postgres) await migrate(postgres.pool, { schema: postgres.schema });
 
 describe("GET /auth/passkeys, PATCH and DELETE /auth/passkeys/:id", () => {
   it("lists only the caller's passkeys", async () => {
@@ -169,9 +175,15 @@ describe("passkey sign-up (passkey.signUp: true)", () => {
 
   // A passkey delete racing an unlink: each port's keepLast only guards its own table, and each
   // request saw the other's row as "another way in" before either deleted anything.
+  afterAll(() => postgres?.drop());
   for (const [name, storage] of [
     ["memory", () => memoryStorage()],
     ["SQLite", () => sqliteStorage({ database: new Database(":memory:") })],
+    ...(postgres
+      ? ([
+          ["PostgreSQL", () => postgresStorage({ pool: postgres.pool, schema: postgres.schema })],
+        ] as const)
+      : []),
   ] as const) {
     it(`never lets a passkey delete and an unlink racing it remove the last two ways in (${name})`, async () => {
       for (let attempt = 0; attempt < 5; attempt++) {
@@ -181,7 +193,8 @@ describe("passkey sign-up (passkey.signUp: true)", () => {
           magicLink: { enabled: false },
           oauth: { providers: [google({ clientId: "client", clientSecret: "secret" })] },
         });
-        const { json } = await signUp(auth);
+        // One storage per attempt, except PostgreSQL's schema: an address per attempt.
+        const { json } = await signUp(auth, `race-${attempt}@example.com`);
         const userId: string = json?.user.id;
         const accounts = auth.storage.accounts;
         if (!accounts) throw new Error("no accounts port");
