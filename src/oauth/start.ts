@@ -97,12 +97,7 @@ export async function startLink(
   oauthOptions(ctx);
   await limitPerIP(ctx, "oauth-start", info.ip);
   const provider = findProvider(ctx, providerId);
-  await requireRecentSignIn(
-    ctx,
-    caller,
-    { currentPassword: input.currentPassword, code: input.code },
-    info,
-  );
+  await requireRecentSignIn(ctx, caller, input, info);
   return authorizationRequest(ctx, provider, {
     redirectTo: input.redirectTo,
     linkUserId: caller.userId,

@@ -217,10 +217,14 @@ function sessionFromCache(
   if (token.length !== idLength + 1 + secretLength || token.charCodeAt(idLength) !== DOT) {
     return undefined;
   }
-  const entry = cache.lookup(token.slice(0, idLength), now.getTime());
-  if (!entry) return undefined;
-  if (!opaqueSecretMatches(token.slice(idLength + 1), entry.session.secretHash)) return null;
-  if (!isLive(entry.session, now)) return undefined;
+  const secret = token.slice(idLength + 1);
+  const entry = cachedSessionWithUser(
+    cache,
+    token.slice(0, idLength),
+    (record) => opaqueSecretMatches(secret, record.secretHash),
+    now,
+  );
+  if (!entry) return entry;
   return cache.result(entry, slideFromCache(ctx, cache, entry, now));
 }
 
